@@ -1,0 +1,13 @@
+import { loadConfig } from '../src/config.js'
+import { openDatabase } from './client.js'
+import { runMigrations } from './migrate.js'
+
+// `npm run db:migrate`: apply drizzle/ without starting the server (the server also does it at start-up).
+const config = loadConfig()
+const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+try {
+  await runMigrations(database)
+  process.stdout.write('migrations applied\n')
+} finally {
+  await database.close()
+}

@@ -1,0 +1,19 @@
+import neostandard from 'neostandard'
+
+export default [
+  ...neostandard({ ts: true, ignores: ['dist/**', 'drizzle/**', 'data/**', '.tap/**', 'coverage/**'] }),
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error'
+    }
+  },
+  {
+    rules: { 'no-console': 'error' }
+  },
+  {
+    files: ['bin/**', 'src/server.ts', 'bench/**', '.ci/**'],
+    rules: { 'no-console': 'off' }
+  }
+]

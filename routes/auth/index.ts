@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { RateLimit } from '../../src/config.js'
+import { login } from '../../src/auth/accounts.js'
+import { LoginBodySchema } from '../../src/schemas/auth.js'
+import { responses } from '../../src/schemas/common.js'
+import { UserSchema } from '../../src/schemas/user.js'
+
+const authRoutes: FastifyPluginAsyncTypebox<{ loginLimit: RateLimit }> = async (app, { loginLimit }) => {
+  const limit = { max: loginLimit.max, timeWindow: loginLimit.windowMs }
+  app.post('/login', {
+    onRequest: app.rateLimit({ ...limit, groupId: 'login-ip' }),
+    // Per username too, so a spread-out attacker cannot guess one family member's password.
+    preHandler: app.rateLimit({
+      ...limit,
+      groupId: 'login-user',
+      keyGenerator: (request) => String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()
+    }),
+    schema: {
+      tags: ['auth'],
+      summary: 'Log in with username and password',
+      security: [],
+      body: LoginBodySchema,
+      response: responses({ 200: Type.Object({ token: Type.String(), user: UserSchema }) }, 400, 401)
+    }
+  }, async (request) => {
+    const { user, sessionId } = await login(app.db, app.sessions, request.body, request.headers['user-agent'] ?? null)
+    return { token: app.issueToken({ userId: user.id, sessionId }), user }
+  })
+}
+
+export default authRoutes

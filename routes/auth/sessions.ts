@@ -1,0 +1,87 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { listLiveSessions } from '../../db/queries/sessions.js'
+import { findUserById } from '../../db/queries/users.js'
+import { changePassword } from '../../src/auth/accounts.js'
+import type { Auth } from '../../plugins/auth.js'
+import { notFound, unauthorized } from '../../src/errors.js'
+import { ChangePasswordBodySchema, SessionParamsSchema, SessionSchema, TokenResponseSchema } from '../../src/schemas/auth.js'
+import { NoContentSchema, responses } from '../../src/schemas/common.js'
+import { toUserDto, UserSchema } from '../../src/schemas/user.js'
+
+// The protected context's onRequest hook has run: auth is set.
+const authOf = (request: FastifyRequest): Auth => request.auth as Auth
+
+const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/me', {
+    schema: { tags: ['auth'], summary: 'The logged-in user', response: responses({ 200: Type.Object({ user: UserSchema }) }, 401) }
+  }, async (request) => {
+    const user = await findUserById(app.db, authOf(request).userId)
+    if (user === undefined) throw unauthorized()
+    return { user: toUserDto(user) }
+  })
+
+  app.post('/logout', {
+    schema: { tags: ['auth'], summary: 'Log out this device', response: responses({ 204: NoContentSchema }, 401) }
+  }, async (request, reply) => {
+    const { userId, sessionId } = authOf(request)
+    await app.sessions.revoke(userId, { only: sessionId })
+    return reply.code(204).send(null)
+  })
+
+  app.post('/logout-all', {
+    schema: { tags: ['auth'], summary: 'Log out every device', response: responses({ 204: NoContentSchema }, 401) }
+  }, async (request, reply) => {
+    await app.sessions.revoke(authOf(request).userId, 'all')
+    return reply.code(204).send(null)
+  })
+
+  app.get('/sessions', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Where I am logged in',
+      response: responses({ 200: Type.Object({ sessions: Type.Array(SessionSchema) }) }, 401)
+    }
+  }, async (request) => {
+    const { userId, sessionId } = authOf(request)
+    const rows = await listLiveSessions(app.db, userId)
+    return {
+      sessions: rows.map((s) => ({
+        id: s.id,
+        createdAt: s.createdAt.toISOString(),
+        lastSeenAt: s.lastSeenAt.toISOString(),
+        userAgent: s.userAgent,
+        current: s.id === sessionId
+      }))
+    }
+  })
+
+  app.delete('/sessions/:id', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Log out one of my devices',
+      params: SessionParamsSchema,
+      response: responses({ 204: NoContentSchema }, 401, 404)
+    }
+  }, async (request, reply) => {
+    const revoked = await app.sessions.revoke(authOf(request).userId, { only: request.params.id })
+    if (revoked.length === 0) throw notFound('No such session')
+    return reply.code(204).send(null)
+  })
+
+  app.post('/password', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Change my password; logs out every other device',
+      body: ChangePasswordBodySchema,
+      response: responses({ 200: TokenResponseSchema }, 400, 401)
+    }
+  }, async (request) => {
+    const auth = authOf(request)
+    await changePassword(app.db, app.sessions, auth, request.body)
+    return { token: app.issueToken(auth) }
+  })
+}
+
+export default sessionRoutes

@@ -1,0 +1,80 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import { notFound, toPublicError } from './errors.js'
+import { ErrorResponseSchema } from './schemas/common.js'
+import dbPlugin from '../plugins/db.js'
+import authPlugin from '../plugins/auth.js'
+import securityPlugin from '../plugins/security.js'
+import swaggerPlugin from '../plugins/swagger.js'
+import adminSocketPlugin from '../plugins/admin-socket.js'
+import healthRoutes from '../routes/health.js'
+import authRoutes from '../routes/auth/index.js'
+import sessionRoutes from '../routes/auth/sessions.js'
+
+export interface AppOverrides {
+  /** Tests: an in-memory PGlite cloned from a migrated snapshot. */
+  pgliteSnapshot?: Blob
+  logger?: FastifyServerOptions['logger']
+}
+
+// Browsers pass the WebSocket token in the query string; it must never reach a log line.
+function redactUrl (url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]')
+}
+
+export async function buildApp (config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: overrides.logger ?? {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      serializers: {
+        req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip })
+      }
+    },
+    trustProxy: false,
+    connectionTimeout: 0,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 72_000,
+    bodyLimit: 1024 * 1024,
+    pluginTimeout: 60_000,
+    return503OnClosing: true,
+    forceCloseConnections: true
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addSchema(ErrorResponseSchema)
+  app.setErrorHandler((err, request, reply) => {
+    const { internal, ...body } = toPublicError(err)
+    if (internal) request.log.error({ err }, 'request failed')
+    return reply.code(body.statusCode).send(body)
+  })
+  app.setNotFoundHandler((request) => {
+    throw notFound(`Route ${request.method} ${redactUrl(request.url).split('?')[0]} not found`)
+  })
+
+  await app.register(dbPlugin, {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    ...(overrides.pgliteSnapshot === undefined ? {} : { pgliteSnapshot: overrides.pgliteSnapshot })
+  })
+  await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })
+  await app.register(securityPlugin)
+  await app.register(swaggerPlugin)
+  await app.register(adminSocketPlugin, { dataDir: config.dataDir })
+
+  await app.register(healthRoutes)
+  await app.register(authRoutes, { prefix: '/api/auth', loginLimit: config.rateLimits.login })
+  await app.register(async (api) => {
+    api.addHook('onRequest', api.authenticate)
+    const limit = config.rateLimits.api
+    api.addHook('onRequest', api.rateLimit({
+      max: limit.max,
+      timeWindow: limit.windowMs,
+      groupId: 'api',
+      keyGenerator: (request) => request.auth?.userId ?? request.ip ?? ''
+    }))
+    await api.register(sessionRoutes, { prefix: '/api/auth' })
+  })
+
+  return app
+}

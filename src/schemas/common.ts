@@ -1,0 +1,26 @@
+import { Type, type TSchema } from 'typebox'
+import { ERROR_CODES } from '../errors.js'
+
+/** Ids are opaque strings to clients (CONTRACT.md, "Concepts"). */
+export const IdSchema = Type.String({ minLength: 1, maxLength: 64 })
+export const IsoDateSchema = Type.String({ format: 'date-time' })
+
+export const ErrorResponseSchema = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
+  error: Type.String(),
+  message: Type.String()
+}, { $id: 'ErrorResponse', description: 'Every error, on every route' })
+
+const ErrorRef = Type.Ref('ErrorResponse')
+
+/**
+ * The response map for a route: its successes plus the shared error body for each error status
+ * it can produce. 500 and 429 are possible everywhere, so always included.
+ */
+export function responses<S extends Record<number, TSchema>> (success: S, ...errors: number[]) {
+  const errorEntries = Object.fromEntries([...new Set([...errors, 429, 500])].map((s) => [s, ErrorRef]))
+  return { ...errorEntries, ...success } as S & Record<number, TSchema>
+}
+
+export const NoContentSchema = Type.Null({ description: 'No content' })
