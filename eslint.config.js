@@ -13,7 +13,7 @@ export default [
     rules: { 'no-console': 'error' }
   },
   {
-    files: ['bin/**', 'src/server.ts', 'bench/**', '.ci/**'],
+    files: ['bin/**', 'src/server.ts', 'src/admin/cli.ts', 'bench/**', 'db/migrate-cli.ts'],
     rules: { 'no-console': 'off' }
   }
 ]

@@ -1,8 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { notFound, toPublicError } from './errors.js'
 import { ErrorResponseSchema } from './schemas/common.js'
+import { validatorCompiler } from './validation.js'
 import dbPlugin from '../plugins/db.js'
 import authPlugin from '../plugins/auth.js'
 import securityPlugin from '../plugins/security.js'
@@ -15,7 +16,8 @@ import sessionRoutes from '../routes/auth/sessions.js'
 export interface AppOverrides {
   /** Tests: an in-memory PGlite cloned from a migrated snapshot. */
   pgliteSnapshot?: Blob
-  logger?: FastifyServerOptions['logger']
+  /** Tests: where the production logger writes (stdout otherwise). */
+  logStream?: NodeJS.WritableStream
 }
 
 // Browsers pass the WebSocket token in the query string; it must never reach a log line.
@@ -25,8 +27,9 @@ function redactUrl (url: string): string {
 
 export async function buildApp (config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: overrides.logger ?? {
+    logger: {
       level: config.logLevel,
+      ...(overrides.logStream === undefined ? {} : { stream: overrides.logStream }),
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
       serializers: {
         req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip })
@@ -42,6 +45,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     forceCloseConnections: true
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  app.setValidatorCompiler(validatorCompiler)
   app.addSchema(ErrorResponseSchema)
   app.setErrorHandler((err, request, reply) => {
     const { internal, ...body } = toPublicError(err)
@@ -66,13 +70,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(authRoutes, { prefix: '/api/auth', loginLimit: config.rateLimits.login })
   await app.register(async (api) => {
     api.addHook('onRequest', api.authenticate)
-    const limit = config.rateLimits.api
-    api.addHook('onRequest', api.rateLimit({
-      max: limit.max,
-      timeWindow: limit.windowMs,
-      groupId: 'api',
-      keyGenerator: (request) => request.auth?.userId ?? request.ip ?? ''
-    }))
+    api.addHook('onRequest', api.rateLimitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))
     await api.register(sessionRoutes, { prefix: '/api/auth' })
   })
 

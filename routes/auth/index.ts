@@ -7,15 +7,11 @@ import { responses } from '../../src/schemas/common.js'
 import { UserSchema } from '../../src/schemas/user.js'
 
 const authRoutes: FastifyPluginAsyncTypebox<{ loginLimit: RateLimit }> = async (app, { loginLimit }) => {
-  const limit = { max: loginLimit.max, timeWindow: loginLimit.windowMs }
   app.post('/login', {
-    onRequest: app.rateLimit({ ...limit, groupId: 'login-ip' }),
-    // Per username too, so a spread-out attacker cannot guess one family member's password.
-    preHandler: app.rateLimit({
-      ...limit,
-      groupId: 'login-user',
-      keyGenerator: (request) => String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()
-    }),
+    onRequest: app.rateLimitBy(loginLimit, 'login-ip', (request) => request.ip ?? ''),
+    // Per username too, so an attacker spread over many addresses cannot guess one member's password.
+    preHandler: app.rateLimitBy(loginLimit, 'login-user', (request) =>
+      String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()),
     schema: {
       tags: ['auth'],
       summary: 'Log in with username and password',
