@@ -9,9 +9,13 @@ import authPlugin from '../plugins/auth.js'
 import securityPlugin from '../plugins/security.js'
 import swaggerPlugin from '../plugins/swagger.js'
 import adminSocketPlugin from '../plugins/admin-socket.js'
+import mediaPlugin from '../plugins/media.js'
+import chatPlugin from '../plugins/chat.js'
 import healthRoutes from '../routes/health.js'
 import authRoutes from '../routes/auth/index.js'
 import sessionRoutes from '../routes/auth/sessions.js'
+import messageRoutes from '../routes/messages/index.js'
+import roomRoutes from '../routes/rooms/index.js'
 
 export interface AppOverrides {
   /** Tests: an in-memory PGlite cloned from a migrated snapshot. */
@@ -63,6 +67,8 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   })
   await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })
   await app.register(securityPlugin)
+  await app.register(mediaPlugin, { dataDir: config.dataDir, secret: config.jwtSecret })
+  await app.register(chatPlugin)
   await app.register(swaggerPlugin)
   await app.register(adminSocketPlugin, { dataDir: config.dataDir })
 
@@ -72,6 +78,8 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     api.addHook('onRequest', api.authenticate)
     api.addHook('onRequest', api.rateLimitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))
     await api.register(sessionRoutes, { prefix: '/api/auth' })
+    await api.register(roomRoutes, { prefix: '/api/rooms' })
+    await api.register(messageRoutes, { prefix: '/api/messages' })
   })
 
   return app

@@ -87,9 +87,14 @@ export async function listRoomsOfUser (db: Db, userId: string, onlyRoomId?: stri
       limit ${UNREAD_CAP}
     ) capped
   )`
+  // A direct room is named, for each viewer, after the other member.
+  const name = sql<string>`case when ${rooms.kind} = 'direct' then coalesce((
+    select u.display_name from room_members other join users u on u.id = other.user_id
+    where other.room_id = ${rooms.id} and other.user_id <> ${userId}::uuid limit 1
+  ), '') else ${rooms.name} end`
   const rows = await db.select({
     id: rooms.id,
-    name: rooms.name,
+    name,
     kind: rooms.kind,
     isFamily: rooms.isFamily,
     lastSeq: rooms.lastSeq,
@@ -119,17 +124,17 @@ export async function findDirectRoom (db: Db, directKey: string): Promise<RoomRo
 }
 
 /** Get-or-create under concurrency: the unique direct_key decides the one winner. */
-export async function ensureDirectRoom (db: Db, a: string, b: string): Promise<string> {
+export async function ensureDirectRoom (db: Db, a: string, b: string): Promise<{ roomId: string, created: boolean }> {
   const directKey = [a, b].sort().join(':')
   return await db.transaction(async (tx) => {
     const [created] = await tx.insert(rooms).values({ name: '', kind: 'direct', directKey })
       .onConflictDoNothing({ target: rooms.directKey }).returning({ id: rooms.id })
     if (created !== undefined) {
       await tx.insert(roomMembers).values([...new Set([a, b])].map((userId) => ({ roomId: created.id, userId })))
-      return created.id
+      return { roomId: created.id, created: true }
     }
     const existing = await findDirectRoom(tx, directKey)
-    return existing!.id
+    return { roomId: existing!.id, created: false }
   })
 }
 

@@ -1,17 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { listLiveSessions } from '../../db/queries/sessions.js'
 import { findUserById } from '../../db/queries/users.js'
 import { changePassword } from '../../src/auth/accounts.js'
-import type { Auth } from '../../plugins/auth.js'
 import { notFound, unauthorized } from '../../src/errors.js'
 import { ChangePasswordBodySchema, SessionParamsSchema, SessionSchema, TokenResponseSchema } from '../../src/schemas/auth.js'
 import { NoContentSchema, responses } from '../../src/schemas/common.js'
 import { toUserDto, UserSchema } from '../../src/schemas/user.js'
-
-// The protected context's onRequest hook has run: auth is set.
-const authOf = (request: FastifyRequest): Auth => request.auth as Auth
+import { authOf } from '../auth-of.js'
 
 const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/me', {

@@ -1,0 +1,9 @@
+import type { FastifyRequest } from 'fastify'
+import type { Auth } from '../plugins/auth.js'
+import { unauthorized } from '../src/errors.js'
+
+/** The caller of a route in the protected context (its onRequest hook has authenticated). */
+export function authOf (request: FastifyRequest): Auth {
+  if (request.auth === null) throw unauthorized()
+  return request.auth
+}

@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { responses } from '../../src/schemas/common.js'
+import {
+  EditMessageBodySchema,
+  ListMessagesQuerySchema,
+  MessagePageSchema,
+  MessageParamsSchema,
+  MessageSchema,
+  SendMessageBodySchema
+} from '../../src/schemas/message.js'
+import { authOf } from '../auth-of.js'
+
+const MessageResponseSchema = Type.Object({ message: MessageSchema })
+
+const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/', {
+    schema: {
+      tags: ['messages'],
+      summary: 'A page of history (latest, before=n) or the change feed (since=n)',
+      querystring: ListMessagesQuerySchema,
+      response: responses({ 200: MessagePageSchema }, 400, 401, 404)
+    }
+  }, async (request) => {
+    const page = await app.chat.history(authOf(request).userId, request.query)
+    return { messages: page.messages.map(app.toMessageDto), hasMore: page.hasMore, lastSeq: page.lastSeq }
+  })
+
+  app.post('/', {
+    schema: {
+      tags: ['messages'],
+      summary: 'Send a text message; a repeated clientId answers 200 with the original',
+      body: SendMessageBodySchema,
+      response: responses({ 201: MessageResponseSchema, 200: MessageResponseSchema }, 400, 401, 404)
+    }
+  }, async (request, reply) => {
+    const { message, changed } = await app.chat.send(authOf(request).userId, request.body)
+    return reply.code(changed ? 201 : 200).send({ message: app.toMessageDto(message) })
+  })
+
+  app.patch('/:id', {
+    schema: {
+      tags: ['messages'],
+      summary: 'Edit my message',
+      params: MessageParamsSchema,
+      body: EditMessageBodySchema,
+      response: responses({ 200: MessageResponseSchema }, 400, 401, 403, 404, 409)
+    }
+  }, async (request) => {
+    const { message } = await app.chat.edit(authOf(request).userId, request.params.id, request.body.body)
+    return { message: app.toMessageDto(message) }
+  })
+
+  app.delete('/:id', {
+    schema: {
+      tags: ['messages'],
+      summary: 'Delete my message (it stays as a tombstone)',
+      params: MessageParamsSchema,
+      response: responses({ 200: MessageResponseSchema }, 401, 403, 404)
+    }
+  }, async (request) => {
+    const { message, changed, removedImage } = await app.chat.remove(authOf(request).userId, request.params.id)
+    if (changed) await app.removeMedia(removedImage, request.log)
+    return { message: app.toMessageDto(message) }
+  })
+}
+
+export default messageRoutes

@@ -1,0 +1,22 @@
+import { validation } from '../errors.js'
+
+export const MAX_BODY_CODE_POINTS = 4000
+
+// C0 controls except tab (09), LF (0A) and CR (0D). PostgreSQL rejects NUL outright.
+// eslint-disable-next-line no-control-regex
+const C0_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g
+
+/**
+ * The contract's body rules: C0 controls removed, trimmed, at most 4,000 code points after that.
+ * Lone surrogates cannot be stored as UTF-8; both drivers would replace them, so it is done here,
+ * once, explicitly. Everything else is kept byte for byte.
+ */
+export function sanitizeBody (raw: string, options: { allowEmpty: boolean }): string {
+  const body = raw.toWellFormed().replace(C0_EXCEPT_WHITESPACE, '').trim()
+  if (body === '' && !options.allowEmpty) throw validation('The message body is empty')
+  let count = 0
+  for (const _ of body) {
+    if (++count > MAX_BODY_CODE_POINTS) throw validation(`The message body is longer than ${MAX_BODY_CODE_POINTS} characters`)
+  }
+  return body
+}

@@ -1,0 +1,144 @@
+import { listChangedSince, listLatestMessages, findMessageForMember, roomLastSeq } from '../../db/queries/messages.js'
+import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
+import { findUserById } from '../../db/queries/users.js'
+import { isUuid } from '../../db/ids.js'
+import type { MessageRow } from '../../db/schema/index.js'
+import type { Db } from '../../db/types.js'
+import { forbidden, notFound, validation } from '../errors.js'
+import { sanitizeBody } from './body.js'
+import { createRoomLog, type ImageFields, type LogResult, type MessageEvent } from './room-log.js'
+
+export interface ReadEvent { type: 'read', roomId: string, userId: string, seq: number }
+/** Users joined a room (a new direct room, or an admin adding members): their sockets must follow. */
+export interface JoinEvent { type: 'room.joined', roomId: string, userIds: string[] }
+export type ChatEvent = MessageEvent | ReadEvent | JoinEvent
+export type ChatListener = (event: ChatEvent) => void
+
+export interface HistoryQuery {
+  roomId?: string | undefined
+  before?: number | undefined
+  since?: number | undefined
+  limit: number
+}
+
+export interface HistoryPage {
+  roomId: string
+  messages: MessageRow[]
+  hasMore: boolean
+  lastSeq: number
+}
+
+const roomNotFound = () => notFound('No such room')
+const messageNotFound = () => notFound('No such message')
+
+/**
+ * Everything a member can do in a room, for HTTP and WebSocket alike. Fastify-free. Every
+ * committed change is announced to listeners, in event order per room.
+ */
+export function createChatService (db: Db) {
+  const listeners = new Set<ChatListener>()
+  const emit = (event: ChatEvent): void => {
+    for (const listener of listeners) listener(event)
+  }
+  const log = createRoomLog(db, emit)
+  let familyId: string | undefined
+
+  /** The room id if `userId` is a member, the Family room when omitted; 404 otherwise. */
+  async function memberRoom (userId: string, roomId: string | undefined): Promise<string> {
+    if (roomId === undefined) {
+      familyId ??= await familyRoomId(db)
+      roomId = familyId
+    }
+    if (!isUuid(roomId) || !await isRoomMember(db, roomId, userId)) throw roomNotFound()
+    return roomId
+  }
+
+  async function ownMessage (userId: string, messageId: string): Promise<MessageRow> {
+    const message = await findMessageForMember(db, messageId, userId)
+    if (message === undefined) throw messageNotFound()
+    if (message.senderId !== userId) throw forbidden('Only the sender can change a message')
+    return message
+  }
+
+  return {
+    memberRoom,
+
+    async send (userId: string, input: { roomId?: string | undefined, body: string, clientId?: string | undefined, image?: ImageFields }): Promise<LogResult> {
+      const body = sanitizeBody(input.body, { allowEmpty: input.image !== undefined })
+      const roomId = await memberRoom(userId, input.roomId)
+      return await log.append(roomId, { kind: 'send', senderId: userId, clientId: input.clientId ?? null, body, image: input.image ?? null })
+    },
+
+    async edit (userId: string, messageId: string, rawBody: string): Promise<LogResult> {
+      const message = await ownMessage(userId, messageId)
+      const body = sanitizeBody(rawBody, { allowEmpty: message.imageKey !== null })
+      return await log.append(message.roomId, { kind: 'edit', messageId, body })
+    },
+
+    async remove (userId: string, messageId: string): Promise<LogResult & { removedImage: Pick<MessageRow, 'imageKey' | 'thumbKey'> }> {
+      const message = await ownMessage(userId, messageId)
+      const result = await log.append(message.roomId, { kind: 'delete', messageId })
+      return { ...result, removedImage: { imageKey: message.imageKey, thumbKey: message.thumbKey } }
+    },
+
+    /** Moves the read marker forward (never back, never past the last event). */
+    async markRead (userId: string, roomId: string, seq: number): Promise<number> {
+      await memberRoom(userId, roomId)
+      const marker = await advanceReadMarker(db, roomId, userId, seq)
+      if (marker === undefined) throw roomNotFound()
+      if (marker.moved) emit({ type: 'read', roomId, userId, seq: marker.seq })
+      return marker.seq
+    },
+
+    async history (userId: string, query: HistoryQuery): Promise<HistoryPage> {
+      if (query.before !== undefined && query.since !== undefined) {
+        throw validation('Use either before or since, not both')
+      }
+      const roomId = await memberRoom(userId, query.roomId)
+      // One snapshot, so lastSeq and the page agree.
+      return await db.transaction(async (tx) => {
+        const lastSeq = await roomLastSeq(tx, roomId)
+        if (query.since !== undefined) {
+          const rows = await listChangedSince(tx, roomId, query.since, query.limit + 1)
+          return { roomId, messages: rows.slice(0, query.limit), hasMore: rows.length > query.limit, lastSeq }
+        }
+        const rows = await listLatestMessages(tx, roomId, query.limit + 1, query.before)
+        return { roomId, messages: rows.slice(0, query.limit).reverse(), hasMore: rows.length > query.limit, lastSeq }
+      }, { isolationLevel: 'repeatable read', accessMode: 'read only' })
+    },
+
+    rooms (userId: string): Promise<RoomView[]> {
+      return listRoomsOfUser(db, userId)
+    },
+
+    async room (userId: string, roomId: string): Promise<RoomView> {
+      const [room] = isUuid(roomId) ? await listRoomsOfUser(db, userId, roomId) : []
+      if (room === undefined) throw roomNotFound()
+      return room
+    },
+
+    /** The direct room of the two users, created on first use. */
+    async directRoom (userId: string, otherId: string): Promise<RoomView> {
+      if (otherId === userId) throw validation('A direct room needs another family member')
+      const other = isUuid(otherId) ? await findUserById(db, otherId) : undefined
+      if (other === undefined || other.disabledAt !== null) throw notFound('No such user')
+      const { roomId, created } = await ensureDirectRoom(db, userId, otherId)
+      if (created) emit({ type: 'room.joined', roomId, userIds: [userId, otherId] })
+      const [room] = await listRoomsOfUser(db, userId, roomId)
+      return room!
+    },
+
+    onEvent (listener: ChatListener): () => void {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+
+    /** Announces a change made outside this service (admin commands) to the realtime layer. */
+    emit,
+
+    /** Resolves once every queued change is committed and announced. */
+    drain: log.drain
+  }
+}
+
+export type ChatService = ReturnType<typeof createChatService>

@@ -1,0 +1,198 @@
+import { eq } from 'drizzle-orm'
+import {
+  findMessagesByClientIds,
+  findMessagesByIds,
+  insertMessages,
+  updateMessage
+} from '../../db/queries/messages.js'
+import { rooms, type MessageRow, type NewMessageRow } from '../../db/schema/index.js'
+import type { Db } from '../../db/types.js'
+import { conflict } from '../errors.js'
+
+export interface ImageFields {
+  imageKey: string
+  thumbKey: string
+  imageWidth: number
+  imageHeight: number
+}
+
+export interface SendOp { kind: 'send', senderId: string, clientId: string | null, body: string, image: ImageFields | null }
+export interface EditOp { kind: 'edit', messageId: string, body: string }
+export interface DeleteOp { kind: 'delete', messageId: string }
+export type LogOp = SendOp | EditOp | DeleteOp
+
+/** `changed` is false when nothing new was written (a retried clientId, an unchanged edit, a repeated delete). */
+export interface LogResult {
+  message: MessageRow
+  changed: boolean
+}
+
+/** A committed event of the room log, in `eventSeq` order per room. */
+export interface MessageEvent {
+  type: 'message.new' | 'message.updated'
+  roomId: string
+  message: MessageRow
+}
+
+interface Pending {
+  op: LogOp
+  resolve (result: LogResult): void
+  reject (err: unknown): void
+}
+
+// Large enough to absorb a burst in one commit, small enough to keep one statement reasonable.
+const MAX_BATCH = 256
+
+const isUniqueViolation = (err: unknown): boolean => {
+  const e = err as { code?: unknown, cause?: { code?: unknown } }
+  return e.code === '23505' || e.cause?.code === '23505'
+}
+
+/**
+ * The room log's writer, with group commit. Every change to a room goes through its queue;
+ * whatever queued while the previous transaction ran is written by the next one: the room row
+ * is locked, the batch takes consecutive event numbers, rows are inserted in one statement, and
+ * `last_seq` moves once. Events are emitted after commit in event order, so listeners see each
+ * room's log exactly as stored. Callers are answered only after their change is committed.
+ */
+export function createRoomLog (db: Db, emit: (event: MessageEvent) => void) {
+  const queues = new Map<string, Pending[]>()
+  const flushing = new Map<string, Promise<void>>()
+
+  async function flush (roomId: string): Promise<void> {
+    const queue = queues.get(roomId)!
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH)
+      let outcome: { results: Array<LogResult | Error>, events: MessageEvent[] }
+      try {
+        outcome = await commitBatch(roomId, batch.map((p) => p.op)).catch((err: unknown) => {
+          // Two writers raced on one sender's clientId in different rooms: re-run; the re-read finds it.
+          if (isUniqueViolation(err)) return commitBatch(roomId, batch.map((p) => p.op))
+          throw err
+        })
+      } catch (err) {
+        for (const p of batch) p.reject(err)
+        continue
+      }
+      for (const event of outcome.events) emit(event)
+      outcome.results.forEach((result, i) => {
+        if (result instanceof Error) batch[i]!.reject(result)
+        else batch[i]!.resolve(result)
+      })
+    }
+    queues.delete(roomId)
+    flushing.delete(roomId)
+  }
+
+  async function commitBatch (roomId: string, ops: LogOp[]): Promise<{ results: Array<LogResult | Error>, events: MessageEvent[] }> {
+    return await db.transaction(async (tx) => {
+      const [room] = await tx.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId)).for('update')
+      if (room === undefined) throw new Error(`room ${roomId} does not exist`)
+      let seq = room.lastSeq
+
+      const byClientId = await existingByClientId(tx, ops)
+      const current = new Map((await findMessagesByIds(tx, ops.flatMap((op) => op.kind === 'send' ? [] : [op.messageId])))
+        .map((m) => [m.id, m]))
+
+      // Per op: a final result, or the seq of the row this batch inserts for it.
+      type Planned = LogResult | Error | { insertSeq: number, duplicate: boolean }
+      const planned: Planned[] = []
+      const inserts: NewMessageRow[] = []
+      const changedRows = new Map<string, MessageRow>()
+      const now = new Date()
+
+      for (const op of ops) {
+        if (op.kind === 'send') {
+          const key = op.clientId === null ? null : `${op.senderId}\u0000${op.clientId}`
+          const existing = key === null ? undefined : byClientId.get(key)
+          if (typeof existing === 'number') planned.push({ insertSeq: existing, duplicate: true })
+          else if (existing !== undefined) planned.push({ message: existing, changed: false })
+          else {
+            seq += 1
+            if (key !== null) byClientId.set(key, seq)
+            planned.push({ insertSeq: seq, duplicate: false })
+            inserts.push({ roomId, seq, eventSeq: seq, senderId: op.senderId, clientId: op.clientId, body: op.body, createdAt: now, ...op.image })
+          }
+          continue
+        }
+        const message = current.get(op.messageId)
+        if (message === undefined || message.roomId !== roomId) {
+          planned.push(new Error(`message ${op.messageId} is not in room ${roomId}`))
+        } else if (message.deletedAt !== null) {
+          // Deleting twice is a safe retry; editing a tombstone is a conflict.
+          planned.push(op.kind === 'delete' ? { message, changed: false } : conflict('A deleted message cannot be edited'))
+        } else if (op.kind === 'edit' && message.body === op.body) {
+          planned.push({ message, changed: false })
+        } else {
+          seq += 1
+          const next: MessageRow = op.kind === 'edit'
+            ? { ...message, body: op.body, editedAt: now, eventSeq: seq }
+            : { ...message, body: '', imageKey: null, thumbKey: null, imageWidth: null, imageHeight: null, deletedAt: now, eventSeq: seq }
+          current.set(message.id, next)
+          changedRows.set(message.id, next)
+          planned.push({ message: next, changed: true })
+        }
+      }
+
+      const insertedBySeq = new Map<number, MessageRow>()
+      if (seq !== room.lastSeq) {
+        for (const row of inserts.length > 0 ? await insertMessages(tx, inserts) : []) insertedBySeq.set(row.seq, row)
+        // A message changed twice in one batch is written once, in its final state.
+        for (const { id, roomId: _r, seq: _s, senderId: _u, clientId: _c, createdAt: _t, ...values } of changedRows.values()) {
+          await updateMessage(tx, id, values)
+        }
+        await tx.update(rooms).set({ lastSeq: seq }).where(eq(rooms.id, roomId))
+      }
+
+      const results = planned.map((p): LogResult | Error =>
+        p instanceof Error || !('insertSeq' in p) ? p : { message: insertedBySeq.get(p.insertSeq)!, changed: !p.duplicate })
+      // Ops were planned in order, so this is event order.
+      const events: MessageEvent[] = []
+      results.forEach((r, i) => {
+        if (r instanceof Error || !r.changed) return
+        events.push({ type: ops[i]!.kind === 'send' ? 'message.new' : 'message.updated', roomId, message: r.message })
+      })
+      return { results, events }
+    })
+  }
+
+  /** Rows already stored under a clientId of this batch's senders (numbers: seqs inserted by this batch). */
+  async function existingByClientId (tx: Db, ops: LogOp[]): Promise<Map<string, MessageRow | number>> {
+    const map = new Map<string, MessageRow | number>()
+    const bySender = new Map<string, string[]>()
+    for (const op of ops) {
+      if (op.kind !== 'send' || op.clientId === null) continue
+      const list = bySender.get(op.senderId) ?? []
+      list.push(op.clientId)
+      bySender.set(op.senderId, list)
+    }
+    for (const [senderId, clientIds] of bySender) {
+      for (const row of await findMessagesByClientIds(tx, senderId, clientIds)) {
+        map.set(`${senderId}\u0000${row.clientId!}`, row)
+      }
+    }
+    return map
+  }
+
+  return {
+    /** Queues a change for the room and resolves once it is committed. */
+    append (roomId: string, op: LogOp): Promise<LogResult> {
+      return new Promise<LogResult>((resolve, reject) => {
+        let queue = queues.get(roomId)
+        if (queue === undefined) {
+          queue = []
+          queues.set(roomId, queue)
+        }
+        queue.push({ op, resolve, reject })
+        if (!flushing.has(roomId)) flushing.set(roomId, flush(roomId))
+      })
+    },
+
+    /** Resolves when everything queued so far, in every room, is committed (graceful shutdown). */
+    async drain (): Promise<void> {
+      while (flushing.size > 0) await Promise.all(flushing.values())
+    }
+  }
+}
+
+export type RoomLog = ReturnType<typeof createRoomLog>

@@ -1,0 +1,23 @@
+/** The stored files of one image message. */
+export interface StoredImage {
+  imageKey: string
+  thumbKey: string
+  imageWidth: number
+  imageHeight: number
+}
+
+export interface ImageUrls {
+  url: string
+  thumbUrl: string
+}
+
+/** Where photos live: local disk (default) or Cloudinary. Chosen once, by plugins/media.ts. */
+export interface MediaStore {
+  readonly kind: 'local' | 'cloudinary'
+  /** Stores the processed image and thumbnail; resolves to their keys. */
+  put (image: { full: Buffer, thumb: Buffer, width: number, height: number, format: 'jpeg' | 'webp' | 'png' }): Promise<StoredImage>
+  /** Deletes files by key; missing files are not an error. */
+  remove (keys: string[]): Promise<void>
+  /** Fresh URLs a browser can load (signed and expiring: family photos are never public). */
+  urls (image: { imageKey: string, thumbKey: string }): ImageUrls
+}

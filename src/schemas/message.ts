@@ -1,0 +1,74 @@
+import { Type, type Static } from 'typebox'
+import type { MessageRow } from '../../db/schema/index.js'
+import type { ImageUrls } from '../media/media-store.js'
+import { IdSchema, IsoDateSchema } from './common.js'
+
+export const ImageSchema = Type.Object({
+  url: Type.String(),
+  thumbUrl: Type.String(),
+  width: Type.Integer(),
+  height: Type.Integer()
+})
+
+export const MessageSchema = Type.Object({
+  id: IdSchema,
+  roomId: IdSchema,
+  seq: Type.Integer(),
+  eventSeq: Type.Integer(),
+  senderId: IdSchema,
+  clientId: Type.Union([Type.String(), Type.Null()]),
+  body: Type.String(),
+  image: Type.Union([ImageSchema, Type.Null()]),
+  createdAt: IsoDateSchema,
+  editedAt: Type.Union([IsoDateSchema, Type.Null()]),
+  deletedAt: Type.Union([IsoDateSchema, Type.Null()])
+}, { $id: 'Message' })
+export type Message = Static<typeof MessageSchema>
+
+export type ImageUrlSigner = (image: { imageKey: string, thumbKey: string }) => ImageUrls
+
+// Raw bodies may exceed 4,000 characters before control characters and outer whitespace go;
+// the exact rule is enforced after sanitising (src/chat/body.ts). This only bounds the work.
+export const RawBodySchema = Type.String({ maxLength: 16_000 })
+export const ClientIdSchema = Type.String({ minLength: 1, maxLength: 64 })
+
+export const SendMessageBodySchema = Type.Object({
+  roomId: Type.Optional(IdSchema),
+  body: RawBodySchema,
+  clientId: Type.Optional(ClientIdSchema)
+}, { additionalProperties: false })
+
+export const EditMessageBodySchema = Type.Object({ body: RawBodySchema }, { additionalProperties: false })
+export const MessageParamsSchema = Type.Object({ id: IdSchema }, { additionalProperties: false })
+
+export const ListMessagesQuerySchema = Type.Object({
+  roomId: Type.Optional(IdSchema),
+  before: Type.Optional(Type.Integer({ minimum: 0 })),
+  since: Type.Optional(Type.Integer({ minimum: 0 })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 })
+}, { additionalProperties: false })
+
+export const MessagePageSchema = Type.Object({
+  messages: Type.Array(MessageSchema),
+  hasMore: Type.Boolean(),
+  lastSeq: Type.Integer()
+})
+
+/** The one mapping from a stored row to the contract's Message (ISO dates, signed image URLs). */
+export function toMessageDto (row: MessageRow, sign: ImageUrlSigner): Message {
+  return {
+    id: row.id,
+    roomId: row.roomId,
+    seq: row.seq,
+    eventSeq: row.eventSeq,
+    senderId: row.senderId,
+    clientId: row.clientId,
+    body: row.body,
+    image: row.imageKey === null || row.thumbKey === null
+      ? null
+      : { ...sign({ imageKey: row.imageKey, thumbKey: row.thumbKey }), width: row.imageWidth ?? 0, height: row.imageHeight ?? 0 },
+    createdAt: row.createdAt.toISOString(),
+    editedAt: row.editedAt?.toISOString() ?? null,
+    deletedAt: row.deletedAt?.toISOString() ?? null
+  }
+}

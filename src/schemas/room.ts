@@ -1,0 +1,18 @@
+import { Type, type Static } from 'typebox'
+import { ROOM_KINDS } from '../../db/schema/rooms.js'
+import { IdSchema } from './common.js'
+
+export const RoomSchema = Type.Object({
+  id: IdSchema,
+  name: Type.String(),
+  kind: Type.Union(ROOM_KINDS.map((k) => Type.Literal(k))),
+  lastSeq: Type.Integer(),
+  lastReadSeq: Type.Integer(),
+  unread: Type.Integer(),
+  members: Type.Array(IdSchema)
+}, { $id: 'Room' })
+export type Room = Static<typeof RoomSchema>
+
+export const RoomParamsSchema = Type.Object({ id: IdSchema }, { additionalProperties: false })
+export const DirectRoomBodySchema = Type.Object({ userId: IdSchema }, { additionalProperties: false })
+export const ReadBodySchema = Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })
