@@ -44,14 +44,14 @@ export async function updateMessage (tx: Db, id: string, values: Partial<NewMess
 }
 
 /** Newest first from the (room_id, seq) index, `limit` of them. */
-export function listLatestMessages (db: Db, roomId: string, limit: number, before?: number): Promise<MessageRow[]> {
+export function listLatestMessages (db: Db, roomId: string, limit: number, before?: number) {
   return db.select().from(messages)
     .where(and(eq(messages.roomId, roomId), before === undefined ? undefined : lt(messages.seq, before)))
     .orderBy(desc(messages.seq)).limit(limit)
 }
 
 /** The change feed: messages changed by an event after `since`, oldest change first, from the (room_id, event_seq) index. */
-export function listChangedSince (db: Db, roomId: string, since: number, limit: number): Promise<MessageRow[]> {
+export function listChangedSince (db: Db, roomId: string, since: number, limit: number) {
   return db.select().from(messages)
     .where(and(eq(messages.roomId, roomId), gt(messages.eventSeq, since)))
     .orderBy(asc(messages.eventSeq)).limit(limit)

@@ -76,14 +76,16 @@ export async function listRoomMemberIds (db: Db, roomId: string): Promise<string
   return rows.map((r) => r.userId)
 }
 
-/** The rooms `userId` belongs to (all of them, or just `onlyRoomId`), as the contract's Room. */
-export async function listRoomsOfUser (db: Db, userId: string, onlyRoomId?: string): Promise<RoomView[]> {
-  // The unread count walks the (room_id, seq) index from the read marker, at most UNREAD_CAP rows.
+/** The rooms query alone (exported so scripts/explain-history.ts can EXPLAIN it). */
+export function roomsOfUserQuery (db: Db, userId: string, onlyRoomId?: string) {
+  // The unread count walks the (room_id, seq) index from the read marker, at most UNREAD_CAP rows;
+  // `order by seq` keeps the planner on that index (without it, it may scan the table).
   const unread = sql<number>`(
     select count(*)::int from (
       select 1 from messages msg
       where msg.room_id = ${rooms.id} and msg.seq > ${roomMembers.lastReadSeq}
         and msg.sender_id <> ${userId}::uuid and msg.deleted_at is null
+      order by msg.seq
       limit ${UNREAD_CAP}
     ) capped
   )`
@@ -92,7 +94,7 @@ export async function listRoomsOfUser (db: Db, userId: string, onlyRoomId?: stri
     select u.display_name from room_members other join users u on u.id = other.user_id
     where other.room_id = ${rooms.id} and other.user_id <> ${userId}::uuid limit 1
   ), '') else ${rooms.name} end`
-  const rows = await db.select({
+  return db.select({
     id: rooms.id,
     name,
     kind: rooms.kind,
@@ -104,6 +106,11 @@ export async function listRoomsOfUser (db: Db, userId: string, onlyRoomId?: stri
     .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
     .where(and(eq(roomMembers.userId, userId), onlyRoomId === undefined ? undefined : eq(rooms.id, onlyRoomId)))
     .orderBy(sql`${rooms.isFamily} desc`, asc(rooms.createdAt), asc(rooms.id))
+}
+
+/** The rooms `userId` belongs to (all of them, or just `onlyRoomId`), as the contract's Room. */
+export async function listRoomsOfUser (db: Db, userId: string, onlyRoomId?: string): Promise<RoomView[]> {
+  const rows = await roomsOfUserQuery(db, userId, onlyRoomId)
   if (rows.length === 0) return []
 
   const members = await db.select({ roomId: roomMembers.roomId, userId: roomMembers.userId }).from(roomMembers)

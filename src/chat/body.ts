@@ -14,9 +14,20 @@ const C0_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g
 export function sanitizeBody (raw: string, options: { allowEmpty: boolean }): string {
   const body = raw.toWellFormed().replace(C0_EXCEPT_WHITESPACE, '').trim()
   if (body === '' && !options.allowEmpty) throw validation('The message body is empty')
-  let count = 0
-  for (const _ of body) {
-    if (++count > MAX_BODY_CODE_POINTS) throw validation(`The message body is longer than ${MAX_BODY_CODE_POINTS} characters`)
+  // UTF-16 length bounds the code-point count from above, so most bodies skip the count.
+  if (body.length > MAX_BODY_CODE_POINTS && countCodePoints(body) > MAX_BODY_CODE_POINTS) {
+    throw validation(`The message body is longer than ${MAX_BODY_CODE_POINTS} characters`)
   }
   return body
+}
+
+function countCodePoints (text: string): number {
+  let count = 0
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    // A high surrogate followed by its low half is one code point (the string is well-formed here).
+    if (unit >= 0xd800 && unit <= 0xdbff) i++
+    count++
+  }
+  return count
 }
