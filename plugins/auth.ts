@@ -12,6 +12,8 @@ export interface AuthPluginOptions {
 export interface Auth {
   userId: string
   sessionId: string
+  /** When the token expires (epoch ms): a socket opened with it is closed at its first request after. */
+  expiresAt: number
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/
@@ -40,7 +42,7 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
 
   /** The live session a token names, or throws `unauthorized`. Used by HTTP and by each WS frame. */
   async function verifyToken (token: string): Promise<Auth> {
-    let payload: { sub?: unknown, sid?: unknown }
+    let payload: { sub?: unknown, sid?: unknown, exp?: unknown }
     try {
       payload = app.jwt.verify(token)
     } catch {
@@ -49,7 +51,8 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw unauthorized('Invalid token')
     const live = await sessions.check(payload.sid, payload.sub)
     if (live === null) throw unauthorized('Session revoked or expired')
-    return { userId: live.userId, sessionId: live.id }
+    const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : live.expiresAt.getTime()
+    return { userId: live.userId, sessionId: live.id, expiresAt: Math.min(exp, live.expiresAt.getTime()) }
   }
 
   function authenticateWith (extract: (request: FastifyRequest) => string | null) {
@@ -64,7 +67,7 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   app.decorate('authenticate', authenticateWith(bearerToken))
   // Browsers cannot set headers on a WebSocket upgrade, so /ws also takes ?token= (never logged).
   app.decorate('authenticateUpgrade', authenticateWith((request) => bearerToken(request) ?? queryToken(request)))
-  app.decorate('issueToken', (auth: Auth) => app.jwt.sign({ sub: auth.userId, sid: auth.sessionId }))
+  app.decorate('issueToken', (auth: Pick<Auth, 'userId' | 'sessionId'>) => app.jwt.sign({ sub: auth.userId, sid: auth.sessionId }))
 }, { name: 'auth', dependencies: ['db'] })
 
 declare module 'fastify' {
@@ -73,7 +76,7 @@ declare module 'fastify' {
     verifyToken (token: string): Promise<Auth>
     authenticate (request: FastifyRequest): Promise<void>
     authenticateUpgrade (request: FastifyRequest): Promise<void>
-    issueToken (auth: Auth): string
+    issueToken (auth: Pick<Auth, 'userId' | 'sessionId'>): string
   }
   interface FastifyRequest {
     /** Set by `authenticate`; null on public routes. */

@@ -11,15 +11,21 @@ import swaggerPlugin from '../plugins/swagger.js'
 import adminSocketPlugin from '../plugins/admin-socket.js'
 import mediaPlugin from '../plugins/media.js'
 import chatPlugin from '../plugins/chat.js'
+import websocketPlugin from '../plugins/websocket.js'
+import realtimePlugin, { type RealtimePluginOptions } from '../plugins/realtime.js'
 import healthRoutes from '../routes/health.js'
 import authRoutes from '../routes/auth/index.js'
 import sessionRoutes from '../routes/auth/sessions.js'
 import messageRoutes from '../routes/messages/index.js'
 import roomRoutes from '../routes/rooms/index.js'
+import userRoutes from '../routes/users/index.js'
+import wsRoutes from '../routes/ws.js'
 
 export interface AppOverrides {
   /** Tests: an in-memory PGlite cloned from a migrated snapshot. */
   pgliteSnapshot?: Blob
+  /** Tests: shorter heartbeats, smaller buffers. */
+  realtime?: Omit<RealtimePluginOptions, 'wsLimit'>
   /** Tests: where the production logger writes (stdout otherwise). */
   logStream?: NodeJS.WritableStream
 }
@@ -69,15 +75,19 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(securityPlugin)
   await app.register(mediaPlugin, { dataDir: config.dataDir, secret: config.jwtSecret })
   await app.register(chatPlugin)
+  await app.register(websocketPlugin)
+  await app.register(realtimePlugin, { ...overrides.realtime, wsLimit: config.rateLimits.ws })
   await app.register(swaggerPlugin)
   await app.register(adminSocketPlugin, { dataDir: config.dataDir })
 
   await app.register(healthRoutes)
   await app.register(authRoutes, { prefix: '/api/auth', loginLimit: config.rateLimits.login })
+  await app.register(wsRoutes)
   await app.register(async (api) => {
     api.addHook('onRequest', api.authenticate)
     api.addHook('onRequest', api.rateLimitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))
     await api.register(sessionRoutes, { prefix: '/api/auth' })
+    await api.register(userRoutes, { prefix: '/api/users' })
     await api.register(roomRoutes, { prefix: '/api/rooms' })
     await api.register(messageRoutes, { prefix: '/api/messages' })
   })

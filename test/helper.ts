@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { drizzle } from 'drizzle-orm/pglite'
 import type { FastifyInstance } from 'fastify'
 import postgres from 'postgres'
-import { buildApp } from '../src/app.js'
+import { buildApp, type AppOverrides } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { adminCommands } from '../src/admin/commands.js'
 import { runMigrations } from '../db/migrate.js'
@@ -89,13 +89,13 @@ export async function freshPostgresDatabase (t: TestContext, baseUrl: string): P
 }
 
 /** The app under production options, on its own fresh database; closed when the test ends. */
-export async function build (t: TestContext, env: Record<string, string> = {}): Promise<FastifyInstance> {
+export async function build (t: TestContext, env: Record<string, string> = {}, extra: AppOverrides = {}): Promise<FastifyInstance> {
   let config = testConfig(t, env)
-  let overrides = {}
+  let overrides: AppOverrides = { ...extra }
   if (config.databaseUrl !== null) {
     config = { ...config, databaseUrl: await freshPostgresDatabase(t, config.databaseUrl) }
   } else {
-    overrides = { pgliteSnapshot: await pgliteSnapshot() }
+    overrides = { ...overrides, pgliteSnapshot: await pgliteSnapshot() }
   }
   const app = await buildApp(config, overrides)
   t.teardown(() => app.close())

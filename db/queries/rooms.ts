@@ -70,6 +70,11 @@ export async function isRoomMember (db: Db, roomId: string, userId: string): Pro
   return row !== undefined
 }
 
+export async function listRoomIdsOfUser (db: Db, userId: string): Promise<string[]> {
+  const rows = await db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId))
+  return rows.map((r) => r.roomId)
+}
+
 export async function listRoomMemberIds (db: Db, roomId: string): Promise<string[]> {
   const rows = await db.select({ userId: roomMembers.userId }).from(roomMembers)
     .where(eq(roomMembers.roomId, roomId)).orderBy(asc(roomMembers.joinedAt), asc(roomMembers.userId))

@@ -1,5 +1,5 @@
 import { listChangedSince, listLatestMessages, findMessageForMember, roomLastSeq } from '../../db/queries/messages.js'
-import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
+import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomIdsOfUser, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
 import { findUserById } from '../../db/queries/users.js'
 import { isUuid } from '../../db/ids.js'
 import type { MessageRow } from '../../db/schema/index.js'
@@ -63,9 +63,18 @@ export function createChatService (db: Db) {
   return {
     memberRoom,
 
-    async send (userId: string, input: { roomId?: string | undefined, body: string, clientId?: string | undefined, image?: ImageFields }): Promise<LogResult> {
+    /**
+     * Appends a message. With `member` the caller has already established membership (a socket
+     * knows its rooms): nothing is awaited before the append, so one socket's sends enter the
+     * room log in the order they arrived.
+     */
+    async send (
+      userId: string,
+      input: { roomId?: string | undefined, body: string, clientId?: string | undefined, image?: ImageFields },
+      options: { member?: boolean } = {}
+    ): Promise<LogResult> {
       const body = sanitizeBody(input.body, { allowEmpty: input.image !== undefined })
-      const roomId = await memberRoom(userId, input.roomId)
+      const roomId = options.member === true && input.roomId !== undefined ? input.roomId : await memberRoom(userId, input.roomId)
       return await log.append(roomId, { kind: 'send', senderId: userId, clientId: input.clientId ?? null, body, image: input.image ?? null })
     },
 
@@ -105,6 +114,10 @@ export function createChatService (db: Db) {
         const rows = await listLatestMessages(tx, roomId, query.limit + 1, query.before)
         return { roomId, messages: rows.slice(0, query.limit).reverse(), hasMore: rows.length > query.limit, lastSeq }
       }, { isolationLevel: 'repeatable read', accessMode: 'read only' })
+    },
+
+    roomIds (userId: string): Promise<string[]> {
+      return listRoomIdsOfUser(db, userId)
     },
 
     rooms (userId: string): Promise<RoomView[]> {

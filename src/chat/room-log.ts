@@ -74,11 +74,14 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void) {
         for (const p of batch) p.reject(err)
         continue
       }
-      for (const event of outcome.events) emit(event)
       outcome.results.forEach((result, i) => {
         if (result instanceof Error) batch[i]!.reject(result)
         else batch[i]!.resolve(result)
       })
+      // Callers hear of their commit first (a WebSocket sender gets its ack before the fan-out),
+      // then the events go out; the loop waits for them, so batches never overtake each other.
+      await new Promise((resolve) => setImmediate(resolve))
+      for (const event of outcome.events) emit(event)
     }
     queues.delete(roomId)
     flushing.delete(roomId)

@@ -1,0 +1,44 @@
+import fp from 'fastify-plugin'
+import { findUserById } from '../db/queries/users.js'
+import type { RateLimit } from '../src/config.js'
+import { createLocalFanout, type Fanout } from '../src/realtime/fanout.js'
+import { createHub, type Hub } from '../src/realtime/hub.js'
+import { toUserDto } from '../src/schemas/user.js'
+
+export interface RealtimePluginOptions {
+  wsLimit: RateLimit
+  /** Tests shorten these; production uses the defaults in src/realtime/hub.ts. */
+  heartbeatMs?: number
+  maxBufferedBytes?: number
+  maxSocketsPerUser?: number
+  fanout?: Fanout
+}
+
+export default fp<RealtimePluginOptions>(async (app, opts) => {
+  const hub = createHub({
+    chat: app.chat,
+    sessions: app.sessions,
+    fanout: opts.fanout ?? createLocalFanout(),
+    log: app.log,
+    loadUser: async (userId) => {
+      const row = await findUserById(app.db, userId)
+      return row === undefined ? undefined : toUserDto(row)
+    },
+    toMessageDto: app.toMessageDto,
+    removeMedia: (image) => app.removeMedia(image, app.log),
+    wsLimit: opts.wsLimit,
+    ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
+    ...(opts.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: opts.maxBufferedBytes }),
+    ...(opts.maxSocketsPerUser === undefined ? {} : { maxSocketsPerUser: opts.maxSocketsPerUser })
+  })
+  app.decorate('realtime', hub)
+  // preClose: before the HTTP server and the database close, every received send is committed
+  // and acked, then sockets close with 1001.
+  app.addHook('preClose', () => hub.shutdown())
+}, { name: 'realtime', dependencies: ['chat', 'auth', 'websocket', 'media'] })
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    realtime: Hub
+  }
+}

@@ -1,0 +1,22 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { listUsers } from '../../db/queries/users.js'
+import { responses } from '../../src/schemas/common.js'
+import { toUserDto, UserWithPresenceSchema } from '../../src/schemas/user.js'
+
+const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/', {
+    schema: {
+      tags: ['users'],
+      summary: 'The family, with who is online',
+      response: responses({ 200: Type.Object({ users: Type.Array(UserWithPresenceSchema) }) }, 401)
+    }
+  }, async () => {
+    const rows = await listUsers(app.db)
+    return {
+      users: rows.filter((u) => u.disabledAt === null).map((u) => ({ ...toUserDto(u), online: app.realtime.isOnline(u.id) }))
+    }
+  })
+}
+
+export default userRoutes

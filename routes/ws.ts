@@ -1,0 +1,22 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { rateLimited } from '../src/errors.js'
+import { authOf } from './auth-of.js'
+
+const wsRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/ws', {
+    websocket: true,
+    // Before the upgrade: a bad token or one socket too many is refused with a plain HTTP error.
+    onRequest: [
+      app.authenticateUpgrade,
+      async (request) => {
+        if (!app.realtime.canAccept(authOf(request).userId)) throw rateLimited('Too many open sockets for this user')
+      }
+    ],
+    schema: { hide: true }
+  }, (socket, request) => {
+    const { userId, sessionId, expiresAt } = authOf(request)
+    app.realtime.accept(socket, { userId, sessionId, expiresAt })
+  })
+}
+
+export default wsRoutes

@@ -1,0 +1,231 @@
+import type { RawData, WebSocket } from 'ws'
+import type { ChatEvent, ChatService } from '../chat/chat-service.js'
+import type { SessionService } from '../auth/session-service.js'
+import type { RateLimit } from '../config.js'
+import { unauthorized } from '../errors.js'
+import type { Message } from '../schemas/message.js'
+import type { User } from '../schemas/user.js'
+import type { MessageRow } from '../../db/schema/index.js'
+import { createDispatcher, type ConnectionState } from './dispatcher.js'
+import { CLOSE, encode } from './envelope.js'
+import type { Fanout, FanoutMessage } from './fanout.js'
+import { createFloodGuard } from './flood-guard.js'
+import { createRegistry, type Connection } from './registry.js'
+import { createTypingThrottle } from './typing-throttle.js'
+
+export interface HubLogger {
+  error (obj: object, msg: string): void
+  warn (obj: object, msg: string): void
+  debug (obj: object, msg: string): void
+}
+
+export interface HubOptions {
+  chat: ChatService
+  sessions: Pick<SessionService, 'check' | 'onRevoked'>
+  fanout: Fanout
+  log: HubLogger
+  loadUser (userId: string): Promise<User | undefined>
+  toMessageDto (row: MessageRow): Message
+  removeMedia (image: { imageKey: string | null, thumbKey: string | null }): Promise<void>
+  wsLimit: RateLimit
+  heartbeatMs?: number
+  maxBufferedBytes?: number
+  maxSocketsPerUser?: number
+  typingIntervalMs?: number
+}
+
+export interface SocketAuth {
+  userId: string
+  sessionId: string
+  /** Epoch ms at which the token expires; request frames after it close the socket (4001). */
+  expiresAt: number
+}
+
+/** Frames a client may send before its `ready`; more is a flood. */
+const MAX_EARLY_FRAMES = 64
+
+/**
+ * The realtime core: accepts authenticated sockets, keeps the registry, turns committed chat
+ * events into frames (serialised once) through the fan-out, tracks presence, pings, and shuts
+ * down without losing an acknowledged message. Fastify-free; plugins/realtime.ts wires it.
+ */
+export function createHub (options: HubOptions) {
+  const { chat, fanout, log } = options
+  const heartbeatMs = options.heartbeatMs ?? 30_000
+  const maxSocketsPerUser = options.maxSocketsPerUser ?? 20
+  const typingIntervalMs = options.typingIntervalMs ?? 2000
+  const inflight = new Set<Promise<unknown>>()
+  const lastSeen = new Map<string, string>()
+  const alive = new WeakMap<Connection, boolean>()
+  let nextId = 0
+  let closing = false
+
+  const registry = createRegistry({
+    maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+    onSlowConsumer (connection) {
+      log.warn({ userId: connection.userId, buffered: connection.socket.bufferedAmount }, 'dropping a socket that does not read')
+      // A close frame would queue behind the backlog: cut the connection; the client recovers with sync.
+      connection.socket.terminate()
+    }
+  })
+
+  const closeConnection = (connection: Connection, code: number, reason: string): void => {
+    if (connection.socket.readyState === connection.socket.OPEN || connection.socket.readyState === connection.socket.CONNECTING) {
+      connection.socket.close(code, reason)
+    }
+  }
+
+  const dispatch = createDispatcher({
+    async authorize (connection) {
+      const auth = authOf.get(connection)!
+      if (Date.now() >= auth.expiresAt) throw unauthorized('Token expired')
+      if (await options.sessions.check(connection.sessionId, connection.userId) === null) throw unauthorized('Session revoked or expired')
+    },
+    send: (connection, frame) => registry.send(connection, frame),
+    close: closeConnection,
+    logError: (err, connection, type) => log.error({ err, userId: connection.userId, type }, 'websocket request failed'),
+    track (work) {
+      inflight.add(work)
+      void work.finally(() => inflight.delete(work))
+    }
+  })
+  const authOf = new WeakMap<Connection, SocketAuth>()
+
+  fanout.subscribe((message: FanoutMessage) => {
+    switch (message.kind) {
+      case 'room':
+        return registry.broadcast(message.roomId, message.frame, message.exceptUserId)
+      case 'all':
+        return registry.broadcastAll(message.frame)
+      case 'join':
+        for (const userId of message.userIds) registry.join(userId, message.roomId)
+        return
+      case 'revoke':
+        for (const connection of registry.connectionsOfSessions(message.sessionIds)) {
+          closeConnection(connection, CLOSE.unauthorized, 'session revoked')
+        }
+    }
+  })
+
+  chat.onEvent((event: ChatEvent) => {
+    switch (event.type) {
+      case 'message.new':
+      case 'message.updated':
+        return fanout.publish({ kind: 'room', roomId: event.roomId, frame: encode(event.type, { message: options.toMessageDto(event.message) }) })
+      case 'read':
+        return fanout.publish({ kind: 'room', roomId: event.roomId, frame: encode('read', { roomId: event.roomId, userId: event.userId, seq: event.seq }) })
+      case 'room.joined':
+        return fanout.publish({ kind: 'join', roomId: event.roomId, userIds: event.userIds })
+    }
+  })
+  options.sessions.onRevoked((sessionIds) => fanout.publish({ kind: 'revoke', sessionIds: [...sessionIds] }))
+
+  function publishPresence (userId: string, online: boolean): void {
+    const lastSeenAt = new Date().toISOString()
+    lastSeen.set(userId, lastSeenAt)
+    fanout.publish({ kind: 'all', frame: encode('presence', { userId, online, lastSeenAt }) })
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const connection of registry.all()) {
+      if (alive.get(connection) === false) {
+        connection.socket.terminate()
+        continue
+      }
+      alive.set(connection, false)
+      connection.socket.ping()
+    }
+  }, heartbeatMs)
+  heartbeat.unref()
+
+  function accept (socket: WebSocket, auth: SocketAuth): void {
+    const connection: Connection = { id: ++nextId, userId: auth.userId, sessionId: auth.sessionId, socket, held: [] }
+    authOf.set(connection, auth)
+    const state: ConnectionState = {
+      flood: createFloodGuard(options.wsLimit),
+      chain: Promise.resolve(),
+      context: {
+        connection,
+        chat,
+        registry,
+        fanout,
+        toMessageDto: options.toMessageDto,
+        allowTyping: createTypingThrottle(typingIntervalMs),
+        removeMedia: options.removeMedia
+      }
+    }
+    let early: Array<[RawData, boolean]> | null = []
+
+    // Listeners first, synchronously; only then the async start (fastify-websocket's rule).
+    socket.on('message', (raw, isBinary) => {
+      if (early === null) return dispatch(connection, state, raw, isBinary)
+      early.push([raw, isBinary])
+      if (early.length > MAX_EARLY_FRAMES) closeConnection(connection, CLOSE.rateLimited, 'too many frames')
+    })
+    socket.on('pong', () => alive.set(connection, true))
+    socket.on('error', (err) => log.debug({ err, userId: connection.userId }, 'socket error'))
+    socket.on('close', () => {
+      early = null
+      if (registry.remove(connection)) publishPresence(connection.userId, false)
+    })
+
+    if (closing) return closeConnection(connection, CLOSE.goingAway, 'server shutting down')
+    if (registry.connectionsOfUser(auth.userId).length >= maxSocketsPerUser) {
+      return closeConnection(connection, CLOSE.tooManySockets, 'too many sockets for this user')
+    }
+
+    const start = async (): Promise<void> => {
+      // Join the rooms before reading them: events committed from here on are held, not lost.
+      const roomIds = await chat.roomIds(auth.userId)
+      if (socket.readyState !== socket.OPEN) return
+      if (registry.add(connection, roomIds)) publishPresence(auth.userId, true)
+      alive.set(connection, true)
+      const [user, rooms] = await Promise.all([options.loadUser(auth.userId), chat.rooms(auth.userId)])
+      if (socket.readyState !== socket.OPEN) return
+      if (user === undefined) return closeConnection(connection, CLOSE.unauthorized, 'user gone')
+      socket.send(encode('ready', { user, rooms, serverTime: new Date().toISOString() }))
+      registry.release(connection)
+      const queued = early ?? []
+      early = null
+      for (const [raw, isBinary] of queued) dispatch(connection, state, raw, isBinary)
+    }
+    start().catch((err: unknown) => {
+      log.error({ err, userId: auth.userId }, 'could not start a websocket session')
+      closeConnection(connection, 1011, 'internal error')
+    })
+  }
+
+  return {
+    accept,
+    registry,
+
+    /** False when the user already has the maximum number of sockets. */
+    canAccept: (userId: string): boolean => registry.connectionsOfUser(userId).length < maxSocketsPerUser,
+
+    isOnline: (userId: string): boolean => registry.isOnline(userId),
+
+    /** Finishes and acks every request already received, then closes every socket with 1001. */
+    async shutdown (graceMs = 5000): Promise<void> {
+      closing = true
+      clearInterval(heartbeat)
+      while (inflight.size > 0) {
+        await Promise.allSettled([...inflight])
+        await chat.drain()
+      }
+      await chat.drain()
+      const sockets = registry.all().map((c) => c.socket)
+      const closed = Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
+        if (socket.readyState === socket.CLOSED) return resolve()
+        socket.once('close', () => resolve())
+        socket.close(CLOSE.goingAway, 'server shutting down')
+      })))
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([closed, new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs) })])
+      clearTimeout(timer)
+      for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate()
+      await fanout.close()
+    }
+  }
+}
+
+export type Hub = ReturnType<typeof createHub>

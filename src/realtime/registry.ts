@@ -1,0 +1,141 @@
+import type { WebSocket } from 'ws'
+
+/** One authenticated socket. */
+export interface Connection {
+  readonly id: number
+  readonly userId: string
+  readonly sessionId: string
+  readonly socket: WebSocket
+  /** Frames held back until `ready` has been sent, so nothing is lost while the socket starts. */
+  held: string[] | null
+}
+
+export interface RegistryOptions {
+  /** Unsent bytes a socket may accumulate before it is dropped as a slow consumer. */
+  maxBufferedBytes: number
+  onSlowConsumer (connection: Connection): void
+}
+
+/**
+ * Every index of who is connected where — room → connections, connection → rooms, user →
+ * connections, session → connections — and the only code that changes them (socket.io's
+ * in-memory adapter is the model). A frame is serialised once by the caller and the same string
+ * is written to each socket.
+ */
+export function createRegistry (options: RegistryOptions) {
+  const rooms = new Map<string, Set<Connection>>()
+  const roomsOf = new Map<Connection, Set<string>>()
+  const byUser = new Map<string, Set<Connection>>()
+  const bySession = new Map<string, Set<Connection>>()
+
+  function addTo<K> (index: Map<K, Set<Connection>>, key: K, connection: Connection): void {
+    let set = index.get(key)
+    if (set === undefined) {
+      set = new Set()
+      index.set(key, set)
+    }
+    set.add(connection)
+  }
+
+  function removeFrom<K> (index: Map<K, Set<Connection>>, key: K, connection: Connection): void {
+    const set = index.get(key)
+    if (set === undefined) return
+    set.delete(connection)
+    if (set.size === 0) index.delete(key)
+  }
+
+  function write (connection: Connection, frame: string): void {
+    if (connection.held !== null) {
+      connection.held.push(frame)
+      return
+    }
+    if (connection.socket.readyState !== connection.socket.OPEN) return
+    // A client that does not read would make this buffer grow without end: cut it loose instead.
+    if (connection.socket.bufferedAmount > options.maxBufferedBytes) {
+      options.onSlowConsumer(connection)
+      return
+    }
+    connection.socket.send(frame)
+  }
+
+  return {
+    /** Registers the connection in its rooms. True when it is the user's first socket. */
+    add (connection: Connection, roomIds: Iterable<string>): boolean {
+      const first = !byUser.has(connection.userId)
+      roomsOf.set(connection, new Set(roomIds))
+      for (const roomId of roomsOf.get(connection)!) addTo(rooms, roomId, connection)
+      addTo(byUser, connection.userId, connection)
+      addTo(bySession, connection.sessionId, connection)
+      return first
+    },
+
+    /** Removes the connection everywhere. True when it was the user's last socket. */
+    remove (connection: Connection): boolean {
+      const joined = roomsOf.get(connection)
+      if (joined === undefined) return false
+      for (const roomId of joined) removeFrom(rooms, roomId, connection)
+      roomsOf.delete(connection)
+      removeFrom(byUser, connection.userId, connection)
+      removeFrom(bySession, connection.sessionId, connection)
+      return !byUser.has(connection.userId)
+    },
+
+    /** The user's sockets follow them into a room they just joined. */
+    join (userId: string, roomId: string): void {
+      for (const connection of byUser.get(userId) ?? []) {
+        roomsOf.get(connection)?.add(roomId)
+        addTo(rooms, roomId, connection)
+      }
+    },
+
+    isInRoom (connection: Connection, roomId: string): boolean {
+      return roomsOf.get(connection)?.has(roomId) ?? false
+    },
+
+    broadcast (roomId: string, frame: string, exceptUserId?: string): void {
+      for (const connection of rooms.get(roomId) ?? []) {
+        if (connection.userId !== exceptUserId) write(connection, frame)
+      }
+    },
+
+    broadcastAll (frame: string): void {
+      for (const connection of roomsOf.keys()) write(connection, frame)
+    },
+
+    send: write,
+
+    /** Releases the frames held while the connection was starting, after its `ready`. */
+    release (connection: Connection): void {
+      const held = connection.held ?? []
+      connection.held = null
+      for (const frame of held) write(connection, frame)
+    },
+
+    connectionsOfSessions (sessionIds: Iterable<string>): Connection[] {
+      return [...sessionIds].flatMap((id) => [...bySession.get(id) ?? []])
+    },
+
+    connectionsOfUser (userId: string): Connection[] {
+      return [...byUser.get(userId) ?? []]
+    },
+
+    isOnline (userId: string): boolean {
+      return byUser.has(userId)
+    },
+
+    all (): Connection[] {
+      return [...roomsOf.keys()]
+    },
+
+    get size (): number {
+      return roomsOf.size
+    },
+
+    /** Internal sizes, for tests proving that nothing is left behind. */
+    stats () {
+      return { rooms: rooms.size, connections: roomsOf.size, users: byUser.size, sessions: bySession.size }
+    }
+  }
+}
+
+export type Registry = ReturnType<typeof createRegistry>
