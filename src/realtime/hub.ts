@@ -86,7 +86,7 @@ export function createHub (options: HubOptions) {
     logError: (err, connection, type) => log.error({ err, userId: connection.userId, type }, 'websocket request failed'),
     track (work) {
       inflight.add(work)
-      void work.finally(() => inflight.delete(work))
+      work.finally(() => inflight.delete(work)).catch(() => {})
     }
   })
   const authOf = new WeakMap<Connection, SocketAuth>()
