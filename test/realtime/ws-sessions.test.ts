@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { Socket } from 'node:net'
 import { CLOSE } from '../../src/realtime/envelope.js'
 import { adminCommands } from '../../src/admin/commands.js'
 import { bearer, build, login, PASSWORD, userWithToken } from '../helper.js'
@@ -77,7 +78,7 @@ t.test('a client that stops reading is dropped; the registry forgets it', async 
   const stalled = await openSocket(app, bob.token)
   const roomId = (reader.ready.data.rooms as Array<{ id: string }>)[0]!.id
   // Bob's client stops reading: its TCP window fills and the server's buffer for it grows.
-  const raw = (stalled.ws as unknown as { _socket: import('node:net').Socket })._socket
+  const raw = (stalled.ws as unknown as { _socket: Socket })._socket
   raw.pause()
   const body = 'x'.repeat(3900)
   let sent = 0
@@ -100,7 +101,7 @@ t.test('the server pings and drops a peer that stops answering', async (t) => {
   const alice = await userWithToken(app, 'alice')
   const healthy = await openSocket(app, alice.token)
   const dead = await openSocket(app, alice.token)
-  const raw = (dead.ws as unknown as { _socket: import('node:net').Socket })._socket
+  const raw = (dead.ws as unknown as { _socket: Socket })._socket
   raw.pause()
   const serverSide = app.realtime.registry.connectionsOfUser(alice.id)
   await new Promise<void>((resolve) => serverSide[1]!.socket.once('close', () => resolve()))
