@@ -17,6 +17,8 @@ import healthRoutes from '../routes/health.js'
 import authRoutes from '../routes/auth/index.js'
 import sessionRoutes from '../routes/auth/sessions.js'
 import messageRoutes from '../routes/messages/index.js'
+import uploadRoutes from '../routes/messages/upload.js'
+import mediaRoutes from '../routes/media/index.js'
 import roomRoutes from '../routes/rooms/index.js'
 import userRoutes from '../routes/users/index.js'
 import wsRoutes from '../routes/ws.js'
@@ -24,6 +26,8 @@ import wsRoutes from '../routes/ws.js'
 export interface AppOverrides {
   /** Tests: an in-memory PGlite cloned from a migrated snapshot. */
   pgliteSnapshot?: Blob
+  /** Tests: how long to wait for a (fake) Cloudinary. */
+  cloudinaryTimeoutMs?: number
   /** Tests: shorter heartbeats, smaller buffers. */
   realtime?: Omit<RealtimePluginOptions, 'wsLimit'>
   /** Tests: where the production logger writes (stdout otherwise). */
@@ -73,7 +77,12 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   })
   await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })
   await app.register(securityPlugin)
-  await app.register(mediaPlugin, { dataDir: config.dataDir, secret: config.jwtSecret })
+  await app.register(mediaPlugin, {
+    dataDir: config.dataDir,
+    secret: config.jwtSecret,
+    cloudinaryUrl: config.cloudinaryUrl,
+    ...(overrides.cloudinaryTimeoutMs === undefined ? {} : { cloudinaryTimeoutMs: overrides.cloudinaryTimeoutMs })
+  })
   await app.register(chatPlugin)
   await app.register(websocketPlugin)
   await app.register(realtimePlugin, { ...overrides.realtime, wsLimit: config.rateLimits.ws })
@@ -83,6 +92,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(healthRoutes)
   await app.register(authRoutes, { prefix: '/api/auth', loginLimit: config.rateLimits.login })
   await app.register(wsRoutes)
+  await app.register(mediaRoutes, { prefix: '/media' })
   await app.register(async (api) => {
     api.addHook('onRequest', api.authenticate)
     api.addHook('onRequest', api.rateLimitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))
@@ -90,6 +100,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     await api.register(userRoutes, { prefix: '/api/users' })
     await api.register(roomRoutes, { prefix: '/api/rooms' })
     await api.register(messageRoutes, { prefix: '/api/messages' })
+    await api.register(uploadRoutes, { prefix: '/api/messages', maxUploadBytes: config.maxUploadBytes })
   })
 
   return app

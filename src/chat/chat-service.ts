@@ -1,4 +1,4 @@
-import { listChangedSince, listLatestMessages, findMessageForMember, roomLastSeq } from '../../db/queries/messages.js'
+import { findMessageForMember, findMessagesByClientIds, listChangedSince, listLatestMessages, roomLastSeq } from '../../db/queries/messages.js'
 import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomIdsOfUser, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
 import { findUserById } from '../../db/queries/users.js'
 import { isUuid } from '../../db/ids.js'
@@ -76,6 +76,12 @@ export function createChatService (db: Db) {
       const body = sanitizeBody(input.body, { allowEmpty: input.image !== undefined })
       const roomId = options.member === true && input.roomId !== undefined ? input.roomId : await memberRoom(userId, input.roomId)
       return await log.append(roomId, { kind: 'send', senderId: userId, clientId: input.clientId ?? null, body, image: input.image ?? null })
+    },
+
+    /** The message this sender already stored under `clientId`, if any (an upload retry skips the image work). */
+    async findSent (userId: string, clientId: string): Promise<MessageRow | undefined> {
+      const [row] = await findMessagesByClientIds(db, userId, [clientId])
+      return row
     },
 
     async edit (userId: string, messageId: string, rawBody: string): Promise<LogResult> {

@@ -1,0 +1,74 @@
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { Compile } from 'typebox/compile'
+import { sanitizeBody } from '../../src/chat/body.js'
+import { validation } from '../../src/errors.js'
+import { IdSchema, responses } from '../../src/schemas/common.js'
+import { ClientIdSchema, MessageSchema, RawBodySchema } from '../../src/schemas/message.js'
+import { authOf } from '../auth-of.js'
+
+const UploadFieldsSchema = Type.Object({
+  roomId: Type.Optional(IdSchema),
+  body: Type.Optional(RawBodySchema),
+  clientId: Type.Optional(ClientIdSchema)
+}, { additionalProperties: false })
+const uploadFields = Compile(UploadFieldsSchema)
+
+const MessageResponseSchema = Type.Object({ message: MessageSchema })
+
+const uploadRoutes: FastifyPluginAsyncTypebox<{ maxUploadBytes: number }> = async (app, { maxUploadBytes }) => {
+  await app.register(multipart, {
+    // Stops a multipart bomb early: one file, a handful of small fields, few parts.
+    limits: { fileSize: maxUploadBytes, files: 1, fields: 8, fieldSize: 20_000, parts: 12, headerPairs: 64 }
+  })
+
+  app.post('/upload', {
+    schema: {
+      tags: ['messages'],
+      summary: 'Send a photo (multipart: file, and optional roomId, body as caption, clientId)',
+      consumes: ['multipart/form-data'],
+      response: responses({ 201: MessageResponseSchema, 200: MessageResponseSchema }, 400, 401, 404, 413, 415)
+    }
+  }, async (request, reply) => {
+    const { userId } = authOf(request)
+    const fields: Record<string, string> = {}
+    let bytes: Buffer | undefined
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') throw validation('The image goes in the field "file"')
+        // Streams into memory and throws 413 the moment the limit is passed.
+        bytes = await part.toBuffer()
+      } else {
+        if (typeof part.value !== 'string') throw validation(`Field ${part.fieldname} must be text`)
+        fields[part.fieldname] = part.value
+      }
+    }
+    if (!uploadFields.Check(fields)) throw validation('Unexpected or invalid fields: use roomId, body and clientId')
+    if (bytes === undefined || bytes.length === 0) throw validation('A file is required')
+    const body = sanitizeBody(fields.body ?? '', { allowEmpty: true })
+
+    // Membership and retries are settled before any image work.
+    const roomId = await app.chat.memberRoom(userId, fields.roomId)
+    if (fields.clientId !== undefined) {
+      const original = await app.chat.findSent(userId, fields.clientId)
+      if (original !== undefined) return reply.code(200).send({ message: app.toMessageDto(original) })
+    }
+
+    const processed = await app.imagePipeline.process(bytes)
+    const stored = await app.media.put(processed)
+    const discard = () => app.removeMedia(stored, request.log)
+    let result
+    try {
+      result = await app.chat.send(userId, { roomId, body, clientId: fields.clientId, image: stored }, { member: true })
+    } catch (err) {
+      await discard()
+      throw err
+    }
+    // A concurrent retry with the same clientId won: its message stands, these files go.
+    if (!result.changed) await discard()
+    return reply.code(result.changed ? 201 : 200).send({ message: app.toMessageDto(result.message) })
+  })
+}
+
+export default uploadRoutes

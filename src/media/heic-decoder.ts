@@ -1,0 +1,64 @@
+import { Worker } from 'node:worker_threads'
+
+export interface RawImage {
+  width: number
+  height: number
+  /** RGBA, 8 bits per channel. */
+  pixels: Uint8Array
+}
+
+type Reply = { id: number, error: string } | { id: number, tooLarge: true } | ({ id: number } & RawImage)
+
+export class HeicTooLargeError extends Error {}
+
+/**
+ * One worker thread running libheif (WASM), started on the first HEIC and kept; requests are
+ * matched to replies by id. If the worker dies, pending decodes fail and the next one starts a
+ * fresh worker.
+ */
+export function createHeicDecoder () {
+  let worker: Worker | undefined
+  let nextId = 0
+  const pending = new Map<number, { resolve (image: RawImage): void, reject (err: Error): void }>()
+
+  function start (): Worker {
+    // Inherits the parent's execArgv, so the TypeScript loader that runs the app runs the worker too.
+    const w = new Worker(new URL(`./heic-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url))
+    w.unref()
+    w.on('message', (reply: Reply) => {
+      const waiter = pending.get(reply.id)
+      if (waiter === undefined) return
+      pending.delete(reply.id)
+      if ('error' in reply) waiter.reject(new Error(reply.error))
+      else if ('tooLarge' in reply) waiter.reject(new HeicTooLargeError('too many pixels'))
+      else waiter.resolve({ width: reply.width, height: reply.height, pixels: reply.pixels })
+    })
+    const fail = (err: Error): void => {
+      worker = undefined
+      for (const waiter of pending.values()) waiter.reject(err)
+      pending.clear()
+    }
+    w.on('error', fail)
+    w.on('exit', (code) => fail(new Error(`HEIC decoder exited (${code})`)))
+    return w
+  }
+
+  return {
+    decode (bytes: Buffer, maxPixels: number): Promise<RawImage> {
+      worker ??= start()
+      const id = ++nextId
+      const copy = new Uint8Array(bytes)
+      return new Promise<RawImage>((resolve, reject) => {
+        pending.set(id, { resolve, reject })
+        worker!.postMessage({ id, bytes: copy, maxPixels }, [copy.buffer])
+      })
+    },
+    async close (): Promise<void> {
+      const w = worker
+      worker = undefined
+      if (w !== undefined) await w.terminate()
+    }
+  }
+}
+
+export type HeicDecoder = ReturnType<typeof createHeicDecoder>

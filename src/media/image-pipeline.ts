@@ -1,0 +1,83 @@
+import sharp from 'sharp'
+import type { Metadata, Sharp } from 'sharp'
+import { payloadTooLarge, unsupportedMediaType } from '../errors.js'
+import { detectImageFormat } from './detect-format.js'
+import { createHeicDecoder, HeicTooLargeError } from './heic-decoder.js'
+import { createSemaphore } from './semaphore.js'
+
+export const MAX_PIXELS = 50_000_000
+export const MAX_EDGE = 2048
+export const THUMB_EDGE = 320
+
+export interface ProcessedImage {
+  full: Buffer
+  thumb: Buffer
+  width: number
+  height: number
+  format: 'jpeg' | 'webp'
+}
+
+const notAnImage = () => unsupportedMediaType('The file is not a JPEG, PNG, WebP, GIF, AVIF or HEIC image')
+const tooManyPixels = () => payloadTooLarge(`The image has more than ${MAX_PIXELS / 1_000_000} megapixels`)
+
+/**
+ * Photos in, safe photos out: the format from the bytes, the pixel count from the header before
+ * any decode, then one decode that applies the EXIF orientation, bounds the size and re-encodes.
+ * sharp writes no metadata unless asked, so EXIF, GPS, XMP and maker notes are all gone.
+ * At most `concurrency` decodes run at once (sharp itself runs off the main thread; HEIC in a worker).
+ */
+export function createImagePipeline (options: { concurrency?: number, maxWaiting?: number } = {}) {
+  const heic = createHeicDecoder()
+  const limit = createSemaphore(options.concurrency ?? 2, options.maxWaiting ?? 16)
+
+  async function open (bytes: Buffer): Promise<Sharp> {
+    const format = detectImageFormat(bytes)
+    if (format === null) throw notAnImage()
+    let meta: Metadata
+    try {
+      meta = await sharp(bytes, { limitInputPixels: false }).metadata()
+    } catch {
+      throw notAnImage()
+    }
+    if (meta.width === undefined || meta.height === undefined || meta.width < 1 || meta.height < 1) throw notAnImage()
+    if (meta.width * meta.height > MAX_PIXELS) throw tooManyPixels()
+    if (format !== 'heic') {
+      // failOn 'error': a truncated or corrupt file is refused instead of half-decoded.
+      return sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error', pages: 1, sequentialRead: true }).rotate()
+    }
+    try {
+      const raw = await heic.decode(bytes, MAX_PIXELS)
+      return sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 4 } })
+    } catch (err) {
+      if (err instanceof HeicTooLargeError) throw tooManyPixels()
+      throw notAnImage()
+    }
+  }
+
+  async function encode (image: Sharp, edge: number, alpha: boolean) {
+    const resized = image.clone().resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+    const out = alpha ? resized.webp({ quality: 82 }) : resized.flatten({ background: '#ffffff' }).jpeg({ quality: 82, mozjpeg: true })
+    return await out.toBuffer({ resolveWithObject: true })
+  }
+
+  return {
+    process (bytes: Buffer): Promise<ProcessedImage> {
+      return limit(async () => {
+        const image = await open(bytes)
+        try {
+          const stats = await image.clone().stats()
+          const alpha = !stats.isOpaque
+          const [full, thumb] = await Promise.all([encode(image, MAX_EDGE, alpha), encode(image, THUMB_EDGE, alpha)])
+          return { full: full.data, thumb: thumb.data, width: full.info.width, height: full.info.height, format: alpha ? 'webp' : 'jpeg' }
+        } catch (err) {
+          // Pixel data that fails to decode is a bad upload, not a server fault.
+          if (err instanceof Error && /Input|corrupt|premature|bad|invalid|unsupported|VipsJpeg|pngload|webpload|gifload|heifload/i.test(err.message)) throw notAnImage()
+          throw err
+        }
+      })
+    },
+    close: heic.close
+  }
+}
+
+export type ImagePipeline = ReturnType<typeof createImagePipeline>
