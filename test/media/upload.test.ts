@@ -135,7 +135,7 @@ t.test('an upload over MAX_UPLOAD_BYTES is 413, stopped while streaming', async 
   const app = await build(t, { DATA_DIR: dir, MAX_UPLOAD_BYTES: '20000' })
   dataDirs.set(app, dir)
   const alice = await userWithToken(app, 'alice')
-  const big = await sharp({ create: { width: 800, height: 800, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer()
+  const big = await sharp({ create: { width: 800, height: 800, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer()
   t.ok(big.length > 20000)
   const res = await upload(app, alice.token, {}, { bytes: big })
   t.equal(res.statusCode, 413)
