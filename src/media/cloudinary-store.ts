@@ -70,7 +70,8 @@ export function createCloudinaryStore (options: CloudinaryOptions): MediaStore {
     },
 
     urls ({ imageKey }) {
-      const base = { resource_type: 'image', type: 'authenticated', sign_url: true, secure: true, format: formatOf(imageKey) }
+      // urlAnalytics off: no SDK tracking parameter on family photo links.
+      const base = { resource_type: 'image', type: 'authenticated', sign_url: true, secure: true, urlAnalytics: false, format: formatOf(imageKey) }
       return {
         url: cloudinary.url(publicIdOf(imageKey), base),
         thumbUrl: cloudinary.url(publicIdOf(imageKey), { ...base, transformation: [THUMB] })
