@@ -3,6 +3,7 @@ import { findUserById } from '../db/queries/users.js'
 import type { RateLimit } from '../src/config.js'
 import { createLocalFanout, type Fanout } from '../src/realtime/fanout.js'
 import { createHub, type Hub } from '../src/realtime/hub.js'
+import { createRedisPresence } from '../src/realtime/presence.js'
 import { toUserDto } from '../src/schemas/user.js'
 
 export interface RealtimePluginOptions {
@@ -12,13 +13,27 @@ export interface RealtimePluginOptions {
   maxBufferedBytes?: number
   maxSocketsPerUser?: number
   fanout?: Fanout
+  /** Tests: how often instances refresh their presence in Redis. */
+  presenceHeartbeatMs?: number
 }
 
 export default fp<RealtimePluginOptions>(async (app, opts) => {
+  const redisFanout = app.redisFanout
   const hub = createHub({
     chat: app.chat,
     sessions: app.sessions,
-    fanout: opts.fanout ?? createLocalFanout(),
+    fanout: opts.fanout ?? redisFanout ?? createLocalFanout(),
+    ...(redisFanout === null
+      ? {}
+      : {
+          presence: (localUsers, announceOffline) => createRedisPresence({
+            redis: redisFanout.redis,
+            instanceId: redisFanout.instanceId,
+            localUsers,
+            announceOffline,
+            ...(opts.presenceHeartbeatMs === undefined ? {} : { heartbeatMs: opts.presenceHeartbeatMs })
+          })
+        }),
     log: app.log,
     loadUser: async (userId) => {
       const row = await findUserById(app.db, userId)
@@ -35,7 +50,7 @@ export default fp<RealtimePluginOptions>(async (app, opts) => {
   // preClose: before the HTTP server and the database close, every received send is committed
   // and acked, then sockets close with 1001.
   app.addHook('preClose', () => hub.shutdown())
-}, { name: 'realtime', dependencies: ['chat', 'auth', 'websocket', 'media'] })
+}, { name: 'realtime', dependencies: ['chat', 'auth', 'websocket', 'media', 'redis'] })
 
 declare module 'fastify' {
   interface FastifyInstance {

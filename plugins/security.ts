@@ -13,7 +13,13 @@ export default fp(async (app) => {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], upgradeInsecureRequests: null } },
     crossOriginResourcePolicy: { policy: 'same-origin' }
   })
-  await app.register(rateLimit, { global: false })
+  const redis = app.redisFanout?.redis
+  // With several instances the counters live in Redis, so a second instance does not double an
+  // attacker's budget; if Redis is unreachable, requests are let through rather than failed.
+  await app.register(rateLimit, {
+    global: false,
+    ...(redis === undefined ? {} : { redis, nameSpace: 'family-chat:rate-limit:', skipOnError: true })
+  })
 
   /**
    * A hook counting requests per `key` (an address, a username, a user id). Built on
@@ -33,7 +39,7 @@ export default fp(async (app) => {
       throw rateLimited(`Too many requests, retry in ${result.ttlInSeconds} s`)
     }
   })
-}, { name: 'security' })
+}, { name: 'security', dependencies: ['redis'] })
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,6 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 
 const StatusSchema = Type.Object({ status: Type.String() })
+const ReadySchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('unavailable')]),
+  database: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
+  redis: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('down')]))
+})
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
@@ -11,13 +16,16 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/ready', {
     schema: {
       tags: ['health'],
-      summary: 'The database answers',
+      summary: 'The database answers (503 if not); with Redis, whether cross-instance fan-out works',
       security: [],
-      response: { 200: StatusSchema, 503: StatusSchema }
+      response: { 200: ReadySchema, 503: ReadySchema }
     }
   }, async (_request, reply) => {
-    if (await app.pingDb()) return { status: 'ok' }
-    return reply.code(503).send({ status: 'unavailable' })
+    const database = await app.pingDb() ? 'ok' as const : 'down' as const
+    const redis = app.redisFanout === null ? undefined : app.redisFanout.isHealthy() ? 'ok' as const : 'down' as const
+    // Without Redis an instance still serves its own clients and the API: degraded, not down.
+    const status = database === 'down' ? 'unavailable' as const : redis === 'down' ? 'degraded' as const : 'ok' as const
+    return reply.code(database === 'down' ? 503 : 200).send({ status, database, ...(redis === undefined ? {} : { redis }) })
   })
 }
 

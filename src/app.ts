@@ -7,6 +7,7 @@ import { validatorCompiler } from './validation.js'
 import dbPlugin from '../plugins/db.js'
 import authPlugin from '../plugins/auth.js'
 import securityPlugin from '../plugins/security.js'
+import redisPlugin from '../plugins/redis.js'
 import swaggerPlugin from '../plugins/swagger.js'
 import adminSocketPlugin from '../plugins/admin-socket.js'
 import mediaPlugin from '../plugins/media.js'
@@ -76,6 +77,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     ...(overrides.pgliteSnapshot === undefined ? {} : { pgliteSnapshot: overrides.pgliteSnapshot })
   })
   await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })
+  await app.register(redisPlugin, { redisUrl: config.redisUrl })
   await app.register(securityPlugin)
   await app.register(mediaPlugin, {
     dataDir: config.dataDir,

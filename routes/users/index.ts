@@ -12,9 +12,9 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: responses({ 200: Type.Object({ users: Type.Array(UserWithPresenceSchema) }) }, 401)
     }
   }, async () => {
-    const rows = await listUsers(app.db)
+    const [rows, online] = await Promise.all([listUsers(app.db), app.realtime.onlineUsers()])
     return {
-      users: rows.filter((u) => u.disabledAt === null).map((u) => ({ ...toUserDto(u), online: app.realtime.isOnline(u.id) }))
+      users: rows.filter((u) => u.disabledAt === null).map((u) => ({ ...toUserDto(u), online: online.has(u.id) }))
     }
   })
 }

@@ -58,8 +58,13 @@ export function createSessionService (db: Db, options: { tokenTtlMs: number, now
       return ids
     },
 
-    /** For revocations made elsewhere (the admin socket, another instance): drop and notify. */
+    /** For revocations made elsewhere (the admin socket): drop from the cache and notify. */
     forget,
+
+    /** Drops sessions from the cache only (revoked on another instance, which already notified). */
+    evict (sessionIds: readonly string[]): void {
+      for (const id of sessionIds) cache.delete(id)
+    },
 
     onRevoked (listener: RevocationListener): () => void {
       listeners.add(listener)

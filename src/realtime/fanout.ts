@@ -3,7 +3,7 @@
  * publisher, so each instance writes the same string to its sockets.
  */
 export type FanoutMessage =
-  | { kind: 'room', roomId: string, frame: string, exceptUserId?: string }
+  | { kind: 'room', roomId: string, frame: string, exceptUserId?: string, /** the room-log event's number, when it is one */ seq?: number }
   | { kind: 'all', frame: string }
   | { kind: 'revoke', sessionIds: string[] }
   | { kind: 'join', roomId: string, userIds: string[] }

@@ -10,6 +10,7 @@ import { createDispatcher, type ConnectionState } from './dispatcher.js'
 import { CLOSE, encode } from './envelope.js'
 import type { Fanout, FanoutMessage } from './fanout.js'
 import { createFloodGuard } from './flood-guard.js'
+import { createLocalPresence, type Presence } from './presence.js'
 import { createRegistry, type Connection } from './registry.js'
 import { createTypingThrottle } from './typing-throttle.js'
 
@@ -21,7 +22,7 @@ export interface HubLogger {
 
 export interface HubOptions {
   chat: ChatService
-  sessions: Pick<SessionService, 'check' | 'onRevoked'>
+  sessions: Pick<SessionService, 'check' | 'onRevoked' | 'evict'>
   fanout: Fanout
   log: HubLogger
   loadUser (userId: string): Promise<User | undefined>
@@ -32,6 +33,8 @@ export interface HubOptions {
   maxBufferedBytes?: number
   maxSocketsPerUser?: number
   typingIntervalMs?: number
+  /** Presence across instances (Redis); by default this instance's registry is the whole truth. */
+  presence?: (localUsers: () => Iterable<string>, announceOffline: (userId: string) => void) => Presence
 }
 
 export interface SocketAuth {
@@ -69,6 +72,12 @@ export function createHub (options: HubOptions) {
     }
   })
 
+  const localUsers = () => new Set(registry.all().map((c) => c.userId))
+  const presence = (options.presence ?? createLocalPresence)(localUsers, (userId) => publishPresence(userId, false))
+  const announce = (userId: string, online: boolean, change: Promise<boolean>): void => {
+    change.then((changed) => { if (changed) publishPresence(userId, online) }, (err: unknown) => log.warn({ err }, 'presence update failed'))
+  }
+
   const closeConnection = (connection: Connection, code: number, reason: string): void => {
     if (connection.socket.readyState === connection.socket.OPEN || connection.socket.readyState === connection.socket.CONNECTING) {
       connection.socket.close(code, reason)
@@ -101,6 +110,8 @@ export function createHub (options: HubOptions) {
         for (const userId of message.userIds) registry.join(userId, message.roomId)
         return
       case 'revoke':
+        // Revoked on another instance: this one's session cache must forget it too.
+        options.sessions.evict(message.sessionIds)
         for (const connection of registry.connectionsOfSessions(message.sessionIds)) {
           closeConnection(connection, CLOSE.unauthorized, 'session revoked')
         }
@@ -111,7 +122,12 @@ export function createHub (options: HubOptions) {
     switch (event.type) {
       case 'message.new':
       case 'message.updated':
-        return fanout.publish({ kind: 'room', roomId: event.roomId, frame: encode(event.type, { message: options.toMessageDto(event.message) }) })
+        return fanout.publish({
+          kind: 'room',
+          roomId: event.roomId,
+          seq: event.message.eventSeq,
+          frame: encode(event.type, { message: options.toMessageDto(event.message) })
+        })
       case 'read':
         return fanout.publish({ kind: 'room', roomId: event.roomId, frame: encode('read', { roomId: event.roomId, userId: event.userId, seq: event.seq }) })
       case 'room.joined':
@@ -166,7 +182,7 @@ export function createHub (options: HubOptions) {
     socket.on('error', (err) => log.debug({ err, userId: connection.userId }, 'socket error'))
     socket.on('close', () => {
       early = null
-      if (registry.remove(connection)) publishPresence(connection.userId, false)
+      if (registry.remove(connection)) announce(connection.userId, false, presence.left(connection.userId))
     })
 
     if (closing) return closeConnection(connection, CLOSE.goingAway, 'server shutting down')
@@ -178,7 +194,7 @@ export function createHub (options: HubOptions) {
       // Join the rooms before reading them: events committed from here on are held, not lost.
       const roomIds = await chat.roomIds(auth.userId)
       if (socket.readyState !== socket.OPEN) return
-      if (registry.add(connection, roomIds)) publishPresence(auth.userId, true)
+      if (registry.add(connection, roomIds)) announce(auth.userId, true, presence.joined(auth.userId))
       alive.set(connection, true)
       const [user, rooms] = await Promise.all([options.loadUser(auth.userId), chat.rooms(auth.userId)])
       if (socket.readyState !== socket.OPEN) return
@@ -202,7 +218,8 @@ export function createHub (options: HubOptions) {
     /** False when the user already has the maximum number of sockets. */
     canAccept: (userId: string): boolean => registry.connectionsOfUser(userId).length < maxSocketsPerUser,
 
-    isOnline: (userId: string): boolean => registry.isOnline(userId),
+    /** Users with a socket open on any instance. */
+    onlineUsers: (): Promise<Set<string>> => presence.onlineUsers(),
 
     /** Finishes and acks every request already received, then closes every socket with 1001. */
     async shutdown (graceMs = 5000): Promise<void> {
@@ -223,6 +240,7 @@ export function createHub (options: HubOptions) {
       await Promise.race([closed, new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs) })])
       clearTimeout(timer)
       for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate()
+      await presence.close()
       await fanout.close()
     }
   }

@@ -8,7 +8,7 @@ t.test('health and ready answer without a token', async (t) => {
   t.same(health.json(), { status: 'ok' })
   const ready = await app.inject({ url: '/ready' })
   t.equal(ready.statusCode, 200)
-  t.same(ready.json(), { status: 'ok' })
+  t.same(ready.json(), { status: 'ok', database: 'ok' })
 })
 
 t.test('ready is 503 when the database does not answer', async (t) => {
@@ -16,7 +16,7 @@ t.test('ready is 503 when the database does not answer', async (t) => {
   t.capture(app.db, 'execute', () => Promise.reject(new Error('connection terminated')))
   const ready = await app.inject({ url: '/ready' })
   t.equal(ready.statusCode, 503)
-  t.same(ready.json(), { status: 'unavailable' })
+  t.same(ready.json(), { status: 'unavailable', database: 'down' })
   t.equal((await app.inject({ url: '/health' })).statusCode, 200, 'the process itself is still up')
 })
 

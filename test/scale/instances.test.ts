@@ -1,0 +1,118 @@
+import t from 'tap'
+import { openDatabase } from '../../db/client.js'
+import { adminCommands } from '../../src/admin/commands.js'
+import { CLOSE } from '../../src/realtime/envelope.js'
+import { freshPostgresDatabase, PASSWORD, tempDir, TEST_SECRET, type TestContext } from '../helper.js'
+import { startServer, type ServerProcess } from '../fixtures/processes.js'
+import { startPrivateRedis, type PrivateRedis } from '../fixtures/redis-server.js'
+import { openSocketAt, type Frame } from '../fixtures/ws-client.js'
+
+const PG = process.env.DATABASE_URL
+if (PG === undefined) {
+  t.pass('several instances need PostgreSQL: run with DATABASE_URL (CI does)')
+} else {
+  interface Cluster { redis: PrivateRedis, instances: ServerProcess[], tokens: Record<string, string>, users: Record<string, string> }
+
+  async function cluster (t: TestContext, size: number, usernames: string[]): Promise<Cluster> {
+    const redis = await startPrivateRedis(t)
+    const env = {
+      DATABASE_URL: await freshPostgresDatabase(t, PG!),
+      REDIS_URL: redis.url,
+      JWT_SECRET: TEST_SECRET,
+      RATE_LIMIT_LOGIN: '1000/min',
+      RATE_LIMIT_API: '100000/min',
+      RATE_LIMIT_WS: '10000/s'
+    }
+    const instances: ServerProcess[] = []
+    // One at a time: the first applies the migrations.
+    for (let i = 0; i < size; i++) instances.push(await startServer(t, { ...env, DATA_DIR: tempDir(t) }))
+    const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: tempDir(t) })
+    const users: Record<string, string> = {}
+    for (const username of usernames) {
+      await adminCommands['add-user']({ db: database.db, onRevoked: () => {} }, { username, password: PASSWORD })
+    }
+    await database.close()
+    const tokens: Record<string, string> = {}
+    for (const username of usernames) {
+      const res = await fetch(`${instances[0]!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })
+      const body = await res.json() as { token: string, user: { id: string } }
+      tokens[username] = body.token
+      users[username] = body.user.id
+    }
+    return { redis, instances, tokens, users }
+  }
+  const wsOf = (server: ServerProcess) => server.url.replace('http:', 'ws:')
+  const seqs = (frames: Frame[]) => frames.filter((f) => f.type === 'message.new').map((f) => f.data.message!.eventSeq as number)
+
+  t.test('three instances behave as one: delivery across them, in eventSeq order, once', async (t) => {
+    const { instances, tokens } = await cluster(t, 3, ['alice', 'bob', 'carol'])
+    const sockets = await Promise.all(['alice', 'bob', 'carol'].map((u, i) => openSocketAt(wsOf(instances[i]!), tokens[u]!)))
+    const roomId = (sockets[0]!.ready.data.rooms as Array<{ id: string }>)[0]!.id
+    const PER = 40
+    const acks = await Promise.all(sockets.map((s, i) => Promise.all(Array.from({ length: PER }, (_, n) =>
+      s.request('message.send', { roomId, body: `from instance ${i}: ${n}`, clientId: `${i}-${n}` })))))
+    t.ok(acks.flat().every((a) => a.type === 'ack'))
+    const total = PER * 3
+    for (const socket of sockets) {
+      await socket.next('message.new', (f) => f.data.message!.eventSeq === total)
+      t.same(seqs(socket.frames), Array.from({ length: total }, (_, i) => i + 1), 'every event, in order, once')
+    }
+    await Promise.all(sockets.map((s) => s.close()))
+  })
+
+  t.test('logout on one instance closes the socket on another, and the token dies everywhere at once', async (t) => {
+    const { instances, tokens } = await cluster(t, 2, ['alice'])
+    const [a, b] = instances as [ServerProcess, ServerProcess]
+    const socket = await openSocketAt(wsOf(b), tokens.alice!)
+    const me = () => fetch(`${b.url}/api/auth/me`, { headers: { authorization: `Bearer ${tokens.alice!}` } }).then((r) => r.status)
+    t.equal(await me(), 200, 'cached on b now')
+    t.equal((await fetch(`${a.url}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${tokens.alice!}` } })).status, 204)
+    t.equal((await socket.closed).code, CLOSE.unauthorized)
+    t.equal(await me(), 401, 'b forgot the session too')
+  })
+
+  t.test('presence spans instances', async (t) => {
+    const { instances, tokens, users } = await cluster(t, 2, ['alice', 'bob'])
+    const [a, b] = instances as [ServerProcess, ServerProcess]
+    const watcher = await openSocketAt(wsOf(a), tokens.bob!)
+    const alice = await openSocketAt(wsOf(b), tokens.alice!)
+    t.match((await watcher.next('presence', (f) => f.data.userId === users.alice)).data, { online: true })
+    const list = await (await fetch(`${a.url}/api/users`, { headers: { authorization: `Bearer ${tokens.bob!}` } })).json() as { users: Array<{ username: string, online: boolean }> }
+    t.same(list.users.map((u) => [u.username, u.online]), [['alice', true], ['bob', true]], 'a knows alice is online on b')
+    await alice.close()
+    t.match((await watcher.next('presence', (f) => f.data.userId === users.alice)).data, { online: false })
+    await watcher.close()
+  })
+
+  t.test('a Redis outage: local clients keep going, ready says degraded, and everything recovers by itself', async (t) => {
+    const { redis, instances, tokens } = await cluster(t, 2, ['alice', 'bob'])
+    const [a, b] = instances as [ServerProcess, ServerProcess]
+    const alice = await openSocketAt(wsOf(a), tokens.alice!)
+    let bob = await openSocketAt(wsOf(b), tokens.bob!)
+    const roomId = (alice.ready.data.rooms as Array<{ id: string }>)[0]!.id
+    await alice.request('message.send', { roomId, body: 'before', clientId: 'o1' })
+    await bob.next('message.new')
+
+    await redis.stop()
+    const readyA = await fetch(`${a.url}/ready`)
+    t.equal(readyA.status, 200)
+    t.match(await readyA.json(), { status: 'degraded', database: 'ok', redis: 'down' })
+    const during = await alice.request('message.send', { roomId, body: 'during the outage', clientId: 'o2' })
+    t.equal(during.type, 'ack', 'acked while Redis is down')
+    t.equal((await alice.next('message.new', (f) => f.data.message!.body === 'during the outage')).type, 'message.new', 'local delivery continues')
+    const http = await fetch(`${b.url}/api/messages`, { headers: { authorization: `Bearer ${tokens.bob!}` } })
+    t.equal(http.status, 200, 'the HTTP API keeps serving')
+
+    await redis.start()
+    await Promise.all([a.waitForLog(/redis fan-out connected/), b.waitForLog(/redis fan-out connected/)])
+    // Bob missed the cross-instance event: a reconnect and a sync give him exactly the acked set.
+    await bob.close()
+    bob = await openSocketAt(wsOf(b), tokens.bob!)
+    const page = await bob.request('sync', { roomId, since: 0 })
+    t.same((page.data.messages as Array<{ body: string }>).map((m) => m.body), ['before', 'during the outage'], 'no acked message lost')
+    const after = await alice.request('message.send', { roomId, body: 'after', clientId: 'o3' })
+    t.equal(after.type, 'ack')
+    t.equal((await bob.next('message.new', (f) => f.data.message!.body === 'after')).data.message!.eventSeq, 3, 'cross-instance delivery is back')
+    await Promise.all([alice.close(), bob.close()])
+  })
+}
