@@ -1,0 +1,127 @@
+// WebSocket load generator, run in its own process. Opens N sockets; M of them send ~100-byte
+// messages, either at a fixed total rate or as fast as a window of 16 in flight per sender allows
+// (saturation). Every receiver measures send → delivery latency from the timestamp in the message.
+// Prints one JSON line of results.
+import { readFileSync } from 'node:fs'
+import WebSocket from 'ws'
+
+interface Args {
+  url: string
+  mode: 'product' | 'bare'
+  sockets: number
+  senders: number
+  rate: number // messages/s in total; 0 = saturation
+  seconds: number
+  tokensFile?: string
+  roomId?: string
+  idle?: boolean
+}
+const args = JSON.parse(process.argv[2]!) as Args
+const tokens: string[] = args.tokensFile === undefined ? [] : JSON.parse(readFileSync(args.tokensFile, 'utf8')) as string[]
+const WINDOW = 16
+const pad = 'x'.repeat(60)
+
+const latencies: number[] = []
+let delivered = 0
+let sent = 0
+let errors = 0
+let measuring = false
+let running = true
+let counter = 0
+const inFlight: number[] = []
+
+function open (i: number): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = args.mode === 'product'
+      ? new WebSocket(`${args.url}/ws`, { headers: { authorization: `Bearer ${tokens[i % tokens.length]!}` }, perMessageDeflate: false })
+      : new WebSocket(args.url, { perMessageDeflate: false })
+    let ready = args.mode === 'bare'
+    ws.on('open', () => { if (ready) resolve(ws) })
+    ws.on('error', reject)
+    ws.on('message', (raw) => {
+      const text = raw.toString()
+      let body: string
+      if (args.mode === 'product') {
+        const frame = JSON.parse(text) as { type: string, data: { message?: { body: string } } }
+        if (frame.type === 'ready') {
+          ready = true
+          return resolve(ws)
+        }
+        if (frame.type === 'error') errors++
+        if (frame.type !== 'message.new') return
+        body = frame.data.message!.body
+      } else {
+        body = text
+      }
+      const { t, s } = JSON.parse(body) as { t: number, s: number }
+      if (measuring) {
+        delivered++
+        latencies.push(performance.now() + performance.timeOrigin - t)
+      }
+      if (s === i) {
+        inFlight[i] = (inFlight[i] ?? 1) - 1
+        if (args.rate === 0 && running) pump(i)
+      }
+    })
+  })
+}
+
+function sendOne (i: number): void {
+  const body = JSON.stringify({ t: performance.now() + performance.timeOrigin, s: i, p: pad })
+  inFlight[i] = (inFlight[i] ?? 0) + 1
+  sent++
+  if (args.mode === 'product') {
+    sockets[i]!.send(JSON.stringify({ type: 'message.send', data: { roomId: args.roomId, body, clientId: `${process.pid}-${i}-${counter++}` } }))
+  } else {
+    sockets[i]!.send(body)
+  }
+}
+function pump (i: number): void {
+  while ((inFlight[i] ?? 0) < WINDOW) sendOne(i)
+}
+
+const sockets: WebSocket[] = []
+for (let i = 0; i < args.sockets; i += 200) {
+  const batch = await Promise.all(Array.from({ length: Math.min(200, args.sockets - i) }, (_, j) => open(i + j)))
+  sockets.push(...batch)
+}
+process.stderr.write(`  opened ${sockets.length} sockets\n`)
+
+if (args.idle === true) {
+  process.stdout.write(JSON.stringify({ opened: sockets.length }) + '\n')
+  // Hold them open until the parent has measured, then leave.
+  process.stdin.once('data', () => process.exit(0))
+} else {
+  const senders = Array.from({ length: args.senders }, (_, i) => i)
+  const warmup = 1000
+  const started = performance.now()
+  let timer: NodeJS.Timeout | undefined
+  if (args.rate === 0) {
+    for (const i of senders) pump(i)
+  } else {
+    const perTick = args.rate / 100
+    let carry = 0
+    timer = setInterval(() => {
+      carry += perTick
+      while (carry >= 1) {
+        sendOne(senders[sent % senders.length]!)
+        carry -= 1
+      }
+    }, 10)
+  }
+  setTimeout(() => { measuring = true }, warmup)
+  setTimeout(() => {
+    measuring = false
+    running = false
+    clearInterval(timer)
+    const seconds = (performance.now() - started - warmup) / 1000
+    latencies.sort((a, b) => a - b)
+    const q = (p: number) => latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!
+    process.stdout.write(JSON.stringify({
+      delivered, deliveredPerSec: delivered / seconds, sent, errors,
+      p50: q(0.5), p99: q(0.99), max: latencies[latencies.length - 1] ?? 0
+    }) + '\n')
+    for (const ws of sockets) ws.terminate()
+    process.exit(0)
+  }, warmup + args.seconds * 1000)
+}
