@@ -125,7 +125,11 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     const tokensFile = join(dataDir, 'bench-tokens.json')
     writeFileSync(tokensFile, JSON.stringify(seeded.tokens))
     const product = await spawnServer('src/server.ts', {
-      DATA_DIR: dataDir, JWT_SECRET: secret, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      JWT_SECRET: secret,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
       ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }),
       ...RAISED_LIMITS
     })

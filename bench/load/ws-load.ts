@@ -118,8 +118,13 @@ if (args.idle === true) {
     latencies.sort((a, b) => a - b)
     const q = (p: number) => latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!
     process.stdout.write(JSON.stringify({
-      delivered, deliveredPerSec: delivered / seconds, sent, errors,
-      p50: q(0.5), p99: q(0.99), max: latencies[latencies.length - 1] ?? 0
+      delivered,
+      deliveredPerSec: delivered / seconds,
+      sent,
+      errors,
+      p50: q(0.5),
+      p99: q(0.99),
+      max: latencies[latencies.length - 1] ?? 0
     }) + '\n')
     for (const ws of sockets) ws.terminate()
     process.exit(0)
