@@ -16,6 +16,7 @@ import { seed } from './seed.js'
 const TSX = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5)
 const WS_SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 4)
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'http,fanout,idle').split(','))
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
 // A benchmark of thousands of messages per second from a few sockets is not a family: limits raised.
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN: '100000/min', RATE_LIMIT_API: '10000000/min', RATE_LIMIT_WS: '1000000/s' }
@@ -27,6 +28,31 @@ let step = 0
 const progress = (text: string): void => { process.stderr.write(`[bench ${++step}] ${text}\n`) }
 
 interface Proc { child: ChildProcess, port: number }
+
+async function freePort (): Promise<number> {
+  const { createServer } = await import('node:net')
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  server.close()
+  return typeof address === 'object' && address !== null ? address.port : 0
+}
+
+/** The product, quiet (LOG_LEVEL=warn: no per-request log lines), on a port chosen here. */
+async function spawnProduct (env: Record<string, string>): Promise<Proc> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', TSX, join(PROJECT_ROOT, 'src/server.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit']
+  })
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`)
+    const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)
+    if (up) return { child, port }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
 
 async function spawnServer (script: string, env: Record<string, string>): Promise<Proc> {
   const child = spawn(process.execPath, ['--import', TSX, join(PROJECT_ROOT, script)], {
@@ -45,7 +71,10 @@ async function spawnServer (script: string, env: Record<string, string>): Promis
 }
 
 async function stop (proc: Proc): Promise<void> {
-  if (proc.child.exitCode !== null) return
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+    process.stderr.write(`  (a server had already exited: ${proc.child.exitCode ?? proc.child.signalCode})\n`)
+    return
+  }
   const exited = once(proc.child, 'exit')
   proc.child.kill('SIGTERM')
   await exited
@@ -90,12 +119,14 @@ async function wsLoad (serverPid: number, args: Record<string, unknown>): Promis
 async function idleRss (serverPid: number, args: Record<string, unknown>): Promise<number> {
   const before = usage(serverPid).rss
   const child = spawn(process.execPath, ['--import', TSX, join(PROJECT_ROOT, 'bench/load/ws-load.ts'), JSON.stringify({ ...args, idle: true })], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
-  await new Promise<void>((resolve) => createInterface({ input: child.stdout! }).once('line', () => resolve()))
+  const exited = once(child, 'exit')
+  const opened = new Promise<void>((resolve) => createInterface({ input: child.stdout! }).once('line', () => resolve()))
+  await Promise.race([opened, exited.then(([code]) => { throw new Error(`the idle load generator exited early (${String(code)})`) })])
   // Let the server settle the new sockets' allocations before reading its RSS.
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const after = usage(serverPid).rss
   child.stdin!.end('done\n')
-  await once(child, 'exit')
+  await exited
   return (after - before) / (args.sockets as number)
 }
 
@@ -124,15 +155,8 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     const seeded = await seed({ databaseUrl, dataDir, users: 300, messages: 100_000, secret })
     const tokensFile = join(dataDir, 'bench-tokens.json')
     writeFileSync(tokensFile, JSON.stringify(seeded.tokens))
-    const product = await spawnServer('src/server.ts', {
-      DATA_DIR: dataDir,
-      JWT_SECRET: secret,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'production',
-      ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }),
-      ...RAISED_LIMITS
-    })
+    const productEnv = { DATA_DIR: dataDir, JWT_SECRET: secret, ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }), ...RAISED_LIMITS }
+    const product = await spawnProduct(productEnv)
     procs.push(product)
     const refHttp = await spawnServer('bench/servers/reference-http.ts', {})
     const refWs = await spawnServer('bench/servers/reference-ws.ts', {})
@@ -140,41 +164,58 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     const base = `http://127.0.0.1:${product.port}`
     const token = seeded.tokens[0]!
 
-    progress(`${db}: HTTP reference (bare Fastify hello JSON)`)
-    const reference = await autocannon(`http://127.0.0.1:${refHttp.port}/hello`, {})
-    const http: Array<[string, string, Parameters<typeof autocannon>[1]]> = [
-      ['GET /health', '/health', {}],
-      ['GET /api/messages (50 of 100,000)', '/api/messages?limit=50', { token }],
-      ['POST /api/messages', '/api/messages', { method: 'POST', body: JSON.stringify({ body: 'a benchmark message of about one hundred bytes, committed before the answer...' }), token }]
-    ]
-    for (const [scenario, path, options] of http) {
-      progress(`${db}: HTTP ${scenario}`)
-      const result = await autocannon(`${base}${path}`, options)
-      rows.push({ db, scenario: `http ${scenario}`, product: result, reference, ratio: result.reqPerSec! / reference.reqPerSec!, unit: 'req/s' })
-    }
-
-    for (const sockets of [10, 100, 1000]) {
-      const senders = Math.min(5, sockets)
-      for (const rate of [sockets === 1000 ? 20 : 200, 0]) {
-        const label = rate === 0 ? 'saturation' : `${rate} msg/s`
-        progress(`${db}: fan-out N=${sockets}, ${label}, bare ws`)
-        const bare = await wsLoad(refWs.child.pid!, { url: `ws://127.0.0.1:${refWs.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
-        progress(`${db}: fan-out N=${sockets}, ${label}, Family Chat`)
-        const ours = await wsLoad(product.child.pid!, { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets, senders, rate, seconds: WS_SECONDS, tokensFile, roomId: seeded.roomId })
-        rows.push({ db, scenario: `fan-out N=${sockets} ${label}`, product: ours, reference: bare, ratio: ours.deliveredPerSec! / bare.deliveredPerSec!, unit: 'delivered/s' })
-      }
-    }
-
-    for (const sockets of [1000, 5000]) {
-      progress(`${db}: ${sockets} idle sockets`)
-      const bare = await idleRss(refWs.child.pid!, { url: `ws://127.0.0.1:${refWs.port}`, mode: 'bare', sockets, senders: 0, rate: 0, seconds: 0 })
-      const ours = await idleRss(product.child.pid!, { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets, senders: 0, rate: 0, seconds: 0, tokensFile, roomId: seeded.roomId })
-      rows.push({ db, scenario: `idle sockets ${sockets}`, product: { bytesPerSocket: ours }, reference: { bytesPerSocket: bare }, ratio: ours / bare, unit: 'RSS bytes/socket' })
-    }
+    if (PARTS.has('http')) await benchHttp(db, refHttp, base, token)
+    if (PARTS.has('fanout')) await benchFanout(db, product, refWs, tokensFile, seeded.roomId)
+    await stop(product)
+    await stop(refWs)
+    if (PARTS.has('idle')) await benchIdle(db, productEnv, tokensFile, seeded.roomId)
   } finally {
     for (const proc of procs) await stop(proc)
     await dropDb?.()
     rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function benchHttp (db: string, refHttp: Proc, base: string, token: string): Promise<void> {
+  progress(`${db}: HTTP reference (bare Fastify hello JSON)`)
+  const reference = await autocannon(`http://127.0.0.1:${refHttp.port}/hello`, {})
+  const http: Array<[string, string, Parameters<typeof autocannon>[1]]> = [
+    ['GET /health', '/health', {}],
+    ['GET /api/messages (50 of 100,000)', '/api/messages?limit=50', { token }],
+    ['POST /api/messages', '/api/messages', { method: 'POST', body: JSON.stringify({ body: 'a benchmark message of about one hundred bytes, committed before the answer...' }), token }]
+  ]
+  for (const [scenario, path, options] of http) {
+    progress(`${db}: HTTP ${scenario}`)
+    const result = await autocannon(`${base}${path}`, options)
+    rows.push({ db, scenario: `http ${scenario}`, product: result, reference, ratio: result.reqPerSec! / reference.reqPerSec!, unit: 'req/s' })
+  }
+}
+
+async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: string, roomId: string): Promise<void> {
+  for (const sockets of [10, 100, 1000]) {
+    const senders = Math.min(5, sockets)
+    for (const rate of [sockets === 1000 ? 20 : 200, 0]) {
+      const label = rate === 0 ? 'saturation' : `${rate} msg/s`
+      progress(`${db}: fan-out N=${sockets}, ${label}, bare ws`)
+      const bare = await wsLoad(refWs.child.pid!, { url: `ws://127.0.0.1:${refWs.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
+      progress(`${db}: fan-out N=${sockets}, ${label}, Family Chat`)
+      const ours = await wsLoad(product.child.pid!, { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets, senders, rate, seconds: WS_SECONDS, tokensFile, roomId })
+      rows.push({ db, scenario: `fan-out N=${sockets} ${label}`, product: ours, reference: bare, ratio: ours.deliveredPerSec! / bare.deliveredPerSec!, unit: 'delivered/s' })
+    }
+  }
+}
+
+// Idle sockets on fresh processes: a server that just ran the fan-out has a grown heap that hides them.
+async function benchIdle (db: string, productEnv: Record<string, string>, tokensFile: string, roomId: string): Promise<void> {
+  for (const sockets of [1000, 5000]) {
+    progress(`${db}: ${sockets} idle sockets`)
+    const freshRef = await spawnServer('bench/servers/reference-ws.ts', {})
+    const bare = await idleRss(freshRef.child.pid!, { url: `ws://127.0.0.1:${freshRef.port}`, mode: 'bare', sockets, senders: 0, rate: 0, seconds: 0 })
+    await stop(freshRef)
+    const freshProduct = await spawnProduct(productEnv)
+    const ours = await idleRss(freshProduct.child.pid!, { url: `ws://127.0.0.1:${freshProduct.port}`, mode: 'product', sockets, senders: 0, rate: 0, seconds: 0, tokensFile, roomId })
+    await stop(freshProduct)
+    rows.push({ db, scenario: `idle sockets ${sockets}`, product: { bytesPerSocket: ours }, reference: { bytesPerSocket: bare }, ratio: ours / bare, unit: 'RSS bytes/socket' })
   }
 }
 
@@ -188,7 +229,7 @@ for (const db of ['pglite', 'postgres'] as const) {
 
 const lines = [
   '',
-  `Family Chat benchmark — ${new Date().toISOString()} — Node ${process.version}, loopback, limits raised (${Object.values(RAISED_LIMITS).join(', ')})`,
+  `Family Chat benchmark — ${new Date().toISOString()} — Node ${process.version}, loopback, NODE_ENV=production, LOG_LEVEL=warn, limits raised (${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')})`,
   'ratio = Family Chat / reference measured in the same run (bare Fastify hello JSON for HTTP; bare ws broadcast, no auth, no persistence, for fan-out).',
   '',
   'db        scenario                                  unit              Family Chat    reference   ratio   p50/p99/max ms (ours | ref)        server CPU, RSS',

@@ -1,19 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm'
 import { isUuid } from '../ids.js'
-import { messages, roomMembers, rooms, type MessageRow, type NewMessageRow } from '../schema/index.js'
+import { messages, roomMembers, type MessageRow, type NewMessageRow } from '../schema/index.js'
 import type { Db } from '../types.js'
-
-/**
- * Takes `count` event numbers for the room and returns the first. The row lock this update
- * holds until commit is what makes the room log gap-free and in commit order: a second writer of
- * the same room waits here, on any instance.
- */
-export async function reserveEventSeqs (tx: Db, roomId: string, count: number): Promise<number> {
-  const [row] = await tx.update(rooms).set({ lastSeq: sql`${rooms.lastSeq} + ${count}` })
-    .where(eq(rooms.id, roomId)).returning({ lastSeq: rooms.lastSeq })
-  if (row === undefined) throw new Error(`room ${roomId} vanished`)
-  return row.lastSeq - count + 1
-}
 
 export function insertMessages (tx: Db, rows: NewMessageRow[]): Promise<MessageRow[]> {
   return tx.insert(messages).values(rows).returning()
@@ -57,7 +46,89 @@ export function listChangedSince (db: Db, roomId: string, since: number, limit: 
     .orderBy(asc(messages.eventSeq)).limit(limit)
 }
 
-export async function roomLastSeq (db: Db, roomId: string): Promise<number> {
-  const [row] = await db.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId)).limit(1)
-  return row?.lastSeq ?? 0
+
+export interface AppendInput {
+  senderId: string
+  clientId: string | null
+  body: string
+  imageKey?: string | null
+  thumbKey?: string | null
+  imageWidth?: number | null
+  imageHeight?: number | null
+}
+
+// postgres-js answers rows as an array, PGlite as `{ rows }`.
+const rowsOf = <T>(result: unknown): T[] => Array.isArray(result) ? result as T[] : (result as { rows: T[] }).rows
+
+interface RawMessage {
+  id: string
+  room_id: string
+  seq: number
+  event_seq: number
+  sender_id: string
+  client_id: string | null
+  body: string
+  image_key: string | null
+  thumb_key: string | null
+  image_width: number | null
+  image_height: number | null
+  created_at: string | Date
+  edited_at: string | Date | null
+  deleted_at: string | Date | null
+}
+
+const toDate = (value: string | Date): Date => value instanceof Date ? value : new Date(value)
+
+/**
+ * Appends new messages in one statement: messages whose (sender, clientId) is already stored are
+ * skipped, the room's counter moves by the number inserted (its row lock orders concurrent
+ * writers, on any instance), and the rows take the numbers after it, in input order. One round
+ * trip, atomic by itself. Returns the inserted rows in seq order; skipped inputs are absent.
+ */
+export async function appendMessages (db: Db, roomId: string, inputs: AppendInput[]): Promise<MessageRow[]> {
+  const payload = JSON.stringify(inputs.map((m, ord) => ({
+    ord,
+    id: randomUUID(),
+    sender_id: m.senderId,
+    client_id: m.clientId,
+    body: m.body,
+    image_key: m.imageKey ?? null,
+    thumb_key: m.thumbKey ?? null,
+    image_width: m.imageWidth ?? null,
+    image_height: m.imageHeight ?? null
+  })))
+  const result = await db.execute(sql`
+    with input as (
+      select * from jsonb_to_recordset(${payload}::jsonb) as v(
+        ord int, id uuid, sender_id uuid, client_id text, body text,
+        image_key text, thumb_key text, image_width int, image_height int)
+    ), fresh as (
+      select i.*, row_number() over (order by i.ord) as n from input i
+      where i.client_id is null or not exists (
+        select 1 from messages m where m.sender_id = i.sender_id and m.client_id = i.client_id)
+    ), reserved as (
+      update rooms set last_seq = last_seq + (select count(*) from fresh)
+      where id = ${roomId}::uuid
+      returning last_seq - (select count(*) from fresh) as base
+    )
+    insert into messages (id, room_id, seq, event_seq, sender_id, client_id, body, image_key, thumb_key, image_width, image_height)
+    select f.id, ${roomId}::uuid, r.base + f.n, r.base + f.n, f.sender_id, f.client_id, f.body, f.image_key, f.thumb_key, f.image_width, f.image_height
+    from fresh f cross join reserved r
+    returning *`)
+  return rowsOf<RawMessage>(result).map((r) => ({
+    id: r.id,
+    roomId: r.room_id,
+    seq: Number(r.seq),
+    eventSeq: Number(r.event_seq),
+    senderId: r.sender_id,
+    clientId: r.client_id,
+    body: r.body,
+    imageKey: r.image_key,
+    thumbKey: r.thumb_key,
+    imageWidth: r.image_width,
+    imageHeight: r.image_height,
+    createdAt: toDate(r.created_at),
+    editedAt: r.edited_at === null ? null : toDate(r.edited_at),
+    deletedAt: r.deleted_at === null ? null : toDate(r.deleted_at)
+  })).sort((a, b) => a.seq - b.seq)
 }

@@ -70,6 +70,14 @@ export async function isRoomMember (db: Db, roomId: string, userId: string): Pro
   return row !== undefined
 }
 
+/** The room's last event number if `userId` is a member, else undefined: membership and lastSeq in one read. */
+export async function lastSeqForMember (db: Db, roomId: string, userId: string): Promise<number | undefined> {
+  const [row] = await db.select({ lastSeq: rooms.lastSeq }).from(roomMembers)
+    .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
+    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId))).limit(1)
+  return row?.lastSeq
+}
+
 export async function listRoomIdsOfUser (db: Db, userId: string): Promise<string[]> {
   const rows = await db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId))
   return rows.map((r) => r.roomId)

@@ -1,5 +1,5 @@
-import { findMessageForMember, findMessagesByClientIds, listChangedSince, listLatestMessages, roomLastSeq } from '../../db/queries/messages.js'
-import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomIdsOfUser, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
+import { findMessageForMember, findMessagesByClientIds, listChangedSince, listLatestMessages } from '../../db/queries/messages.js'
+import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, lastSeqForMember, listRoomIdsOfUser, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
 import { findUserById } from '../../db/queries/users.js'
 import { isUuid } from '../../db/ids.js'
 import type { MessageRow } from '../../db/schema/index.js'
@@ -109,17 +109,17 @@ export function createChatService (db: Db) {
       if (query.before !== undefined && query.since !== undefined) {
         throw validation('Use either before or since, not both')
       }
-      const roomId = await memberRoom(userId, query.roomId)
-      // One snapshot, so lastSeq and the page agree.
-      return await db.transaction(async (tx) => {
-        const lastSeq = await roomLastSeq(tx, roomId)
-        if (query.since !== undefined) {
-          const rows = await listChangedSince(tx, roomId, query.since, query.limit + 1)
-          return { roomId, messages: rows.slice(0, query.limit), hasMore: rows.length > query.limit, lastSeq }
-        }
-        const rows = await listLatestMessages(tx, roomId, query.limit + 1, query.before)
-        return { roomId, messages: rows.slice(0, query.limit).reverse(), hasMore: rows.length > query.limit, lastSeq }
-      }, { isolationLevel: 'repeatable read', accessMode: 'read only' })
+      if (query.roomId === undefined) familyId ??= await familyRoomId(db)
+      const roomId = query.roomId ?? familyId!
+      // lastSeq is read first, so the page may hold newer events than it says, never fewer.
+      const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
+      if (lastSeq === undefined) throw roomNotFound()
+      if (query.since !== undefined) {
+        const rows = await listChangedSince(db, roomId, query.since, query.limit + 1)
+        return { roomId, messages: rows.slice(0, query.limit), hasMore: rows.length > query.limit, lastSeq }
+      }
+      const rows = await listLatestMessages(db, roomId, query.limit + 1, query.before)
+      return { roomId, messages: rows.slice(0, query.limit).reverse(), hasMore: rows.length > query.limit, lastSeq }
     },
 
     roomIds (userId: string): Promise<string[]> {

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
 import {
+  appendMessages,
   findMessagesByClientIds,
   findMessagesByIds,
   insertMessages,
@@ -88,6 +89,7 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void) {
   }
 
   async function commitBatch (roomId: string, ops: LogOp[]): Promise<{ results: Array<LogResult | Error>, events: MessageEvent[] }> {
+    if (ops.every((op) => op.kind === 'send')) return await commitSends(roomId, ops as SendOp[])
     return await db.transaction(async (tx) => {
       const [room] = await tx.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId)).for('update')
       if (room === undefined) throw new Error(`room ${roomId} does not exist`)
@@ -159,6 +161,59 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void) {
     })
   }
 
+  /**
+   * The common case — a batch of new messages — in a single statement (appendMessages): no
+   * BEGIN/COMMIT round trips, which is most of a message's latency and of the database's work.
+   */
+  async function commitSends (roomId: string, ops: SendOp[]): Promise<{ results: LogResult[], events: MessageEvent[] }> {
+    const keyOf = (op: SendOp): string | null => op.clientId === null ? null : `${op.senderId}\u0000${op.clientId}`
+    // A clientId repeated within the batch is sent once; its repeats answer with that message.
+    const firstOf = new Map<string, number>()
+    const indexOf = new Map<SendOp, number>()
+    const unique: SendOp[] = []
+    for (const op of ops) {
+      const key = keyOf(op)
+      if (key !== null && firstOf.has(key)) continue
+      if (key !== null) firstOf.set(key, unique.length)
+      indexOf.set(op, unique.length)
+      unique.push(op)
+    }
+    const inserted = await appendMessages(db, roomId, unique.map((op) => ({ senderId: op.senderId, clientId: op.clientId, body: op.body, ...op.image })))
+    const insertedByKey = new Map(inserted.filter((m) => m.clientId !== null).map((m) => [`${m.senderId}\u0000${m.clientId!}`, m]))
+    // Inserted rows follow the unique inputs that were not already stored, in input order.
+    const rowOfUnique: Array<MessageRow | undefined> = []
+    let next = 0
+    for (const op of unique) {
+      const key = keyOf(op)
+      if (key === null || insertedByKey.has(key)) {
+        const row = inserted[next++]
+        if (row === undefined) throw new Error(`room ${roomId} took no message`)
+        rowOfUnique.push(row)
+      } else {
+        rowOfUnique.push(undefined)
+      }
+    }
+    // Retries of messages stored by earlier requests: answer with what is stored.
+    const stored = new Map<string, MessageRow>()
+    const missing = unique.filter((op, i) => rowOfUnique[i] === undefined)
+    for (const [senderId, clientIds] of groupBySender(missing.map((op) => keyOf(op)!))) {
+      for (const row of await findMessagesByClientIds(db, senderId, clientIds)) stored.set(`${senderId}\u0000${row.clientId!}`, row)
+    }
+    const seen = new Set<string>()
+    const results = ops.map((op): LogResult => {
+      const key = keyOf(op)
+      const index = key === null ? indexOf.get(op)! : firstOf.get(key)!
+      const row = rowOfUnique[index]
+      const repeat = key !== null && seen.has(key)
+      if (key !== null) seen.add(key)
+      if (row !== undefined) return { message: row, changed: !repeat }
+      const original = stored.get(key!)
+      if (original === undefined) throw new Error(`message with clientId ${op.clientId!} is neither new nor stored`)
+      return { message: original, changed: false }
+    })
+    return { results, events: inserted.map((message) => ({ type: 'message.new', roomId, message })) }
+  }
+
   /** Rows already stored under a clientId of this batch's senders (numbers: seqs inserted by this batch). */
   async function existingByClientId (tx: Db, ops: LogOp[]): Promise<Map<string, MessageRow | number>> {
     const map = new Map<string, MessageRow | number>()
@@ -199,3 +254,12 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void) {
 }
 
 export type RoomLog = ReturnType<typeof createRoomLog>
+
+function groupBySender (keys: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>()
+  for (const key of keys) {
+    const [senderId, clientId] = key.split('\u0000') as [string, string]
+    groups.set(senderId, [...groups.get(senderId) ?? [], clientId])
+  }
+  return groups
+}
