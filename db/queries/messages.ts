@@ -46,7 +46,6 @@ export function listChangedSince (db: Db, roomId: string, since: number, limit: 
     .orderBy(asc(messages.eventSeq)).limit(limit)
 }
 
-
 export interface AppendInput {
   senderId: string
   clientId: string | null
