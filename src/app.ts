@@ -67,8 +67,9 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     if (internal) request.log.error({ err }, 'request failed')
     return reply.code(body.statusCode).send(body)
   })
+  // The path is not echoed back: an error body never reflects what the client sent.
   app.setNotFoundHandler((request) => {
-    throw notFound(`Route ${request.method} ${redactUrl(request.url).split('?')[0]} not found`)
+    throw notFound(`No ${request.method} route here`)
   })
 
   await app.register(dbPlugin, {
