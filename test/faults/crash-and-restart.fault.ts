@@ -29,9 +29,9 @@ async function setup (t: TestContext, driver: 'pglite' | 'postgres'): Promise<Se
 function traffic (server: ServerProcess, socket: TestSocket, s: Setup) {
   const acked = new Map<string, number>()
   const attempted: string[] = []
-  let running = true
+  const state = { running: true }
   const ws = (async () => {
-    for (let i = 0; running; i++) {
+    for (let i = 0; state.running; i++) {
       const clientId = `ws-${i}`
       attempted.push(clientId)
       const answer = await socket.request('message.send', { roomId: s.roomId, body: `ws ${i}`, clientId }).catch(() => null)
@@ -40,7 +40,7 @@ function traffic (server: ServerProcess, socket: TestSocket, s: Setup) {
     }
   })()
   const http = (async () => {
-    for (let i = 0; running; i++) {
+    for (let i = 0; state.running; i++) {
       const clientId = `http-${i}`
       attempted.push(clientId)
       const res = await fetch(`${server.url}/api/messages`, {
@@ -52,7 +52,7 @@ function traffic (server: ServerProcess, socket: TestSocket, s: Setup) {
       if (res.status === 201) acked.set(clientId, ((await res.json()) as { message: { seq: number } }).message.seq)
     }
   })()
-  return { acked, attempted, stop: async () => { running = false; await Promise.allSettled([ws, http]) } }
+  return { acked, attempted, stop: async () => { state.running = false; await Promise.allSettled([ws, http]) } }
 }
 
 /** After a restart: every acked message is there, the log is 1..N, and resending everything duplicates nothing. */
