@@ -94,6 +94,21 @@ function publicError (code: ErrorCode, message: string, statusCode = STATUS_OF[c
   return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message }
 }
 
+// Connection-level failures of the database (refused, reset, shut down, timed out), as postgres-js
+// and PostgreSQL name them. Often wrapped by drizzle, so the cause chain is searched.
+const DATABASE_DOWN = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'
+])
+
+function isDatabaseDown (err: unknown): boolean {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && DATABASE_DOWN.has(code)) return true
+  }
+  return false
+}
+
 /**
  * The one mapping from anything thrown to the contract's error body. `internal` is true when
  * the error was unexpected: the caller logs it, and the client sees only a fixed message.
@@ -117,6 +132,10 @@ export function toPublicError (err: unknown): PublicError & { internal: boolean 
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const code = CODE_BY_STATUS[e.statusCode] ?? 'validation'
     return { ...publicError(code, message, STATUS_OF[code]), internal: false }
+  }
+  if (isDatabaseDown(err)) {
+    // Still `internal` (the contract's code), but 503: the client may retry once the database is back.
+    return { ...publicError('internal', 'The database is unavailable; try again shortly', 503), internal: true }
   }
   return { ...publicError('internal', 'Internal server error'), internal: true }
 }
