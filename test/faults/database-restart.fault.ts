@@ -7,7 +7,7 @@ import { startServer } from '../fixtures/processes.js'
 import { canRunPrivatePostgres, startPrivatePostgres } from '../fixtures/private-postgres.js'
 import { openSocketAt } from '../fixtures/ws-client.js'
 
-t.test('PostgreSQL stopped and started under load: fail fast, 503, recover alone, lose nothing acked', { skip: !canRunPrivatePostgres() && 'needs Debian\'s PostgreSQL binaries and root' }, async (t) => {
+t.test('PostgreSQL stopped and started: fail fast, 503, recover alone, lose nothing acked', { skip: !canRunPrivatePostgres() && 'needs Debian\'s PostgreSQL binaries and root' }, async (t) => {
   const pg = await startPrivatePostgres(t)
   const env = { DATA_DIR: tempDir(t), JWT_SECRET: TEST_SECRET, DATABASE_URL: pg.url, RATE_LIMIT_WS: '100000/s', RATE_LIMIT_API: '1000000/min' }
   const database = await openDatabase({ databaseUrl: pg.url, dataDir: env.DATA_DIR })

@@ -112,6 +112,13 @@ t.test('hostile HTTP: brute force is limited, injections and traversal go nowher
     t.ok(res.status >= 400 && res.status < 500, `${path} → ${res.status}`)
     t.notMatch(body, /select|syntax|stack|at \/|postgres|pglite|jwt-secret/i)
   }
+  // A multipart bomb: thousands of parts. The parser's limits stop it; nothing is stored.
+  const boundary = 'bomb'
+  const bomb = Array.from({ length: 5000 }, (_, i) => `--${boundary}\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nx\r\n`).join('') + `--${boundary}--\r\n`
+  const bombed = await fetch(`${proc.url}/api/messages/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: bomb })
+  t.equal(bombed.status, 413, 'thousands of parts → 413')
+  const history = await (await fetch(`${proc.url}/api/messages`, { headers: { authorization: `Bearer ${token}` } })).json() as { messages: unknown[] }
+  t.same(history.messages, [], 'nothing stored by any of it')
   const giant = await fetch(`${proc.url}/api/rooms`, { headers: { authorization: `Bearer ${token}`, 'x-giant': 'x'.repeat(64 * 1024) } }).then((r) => r.status, () => 431)
   t.ok([400, 413, 431].includes(giant), `giant header → ${giant}`)
   const logs = proc.logs.join('\n')
