@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import { notFound, toPublicError } from './errors.js'
+import { loggable, notFound, toPublicError } from './errors.js'
 import { ErrorResponseSchema } from './schemas/common.js'
 import { validatorCompiler } from './validation.js'
 import dbPlugin from '../plugins/db.js'
@@ -64,7 +64,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   app.addSchema(ErrorResponseSchema)
   app.setErrorHandler((err, request, reply) => {
     const { internal, ...body } = toPublicError(err)
-    if (internal) request.log.error({ err }, 'request failed')
+    if (internal) request.log.error({ err: loggable(err) }, 'request failed')
     return reply.code(body.statusCode).send(body)
   })
   // The path is not echoed back: an error body never reflects what the client sent.
@@ -75,6 +75,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(dbPlugin, {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
+    queryDeadlineMs: 5000,
     ...(overrides.pgliteSnapshot === undefined ? {} : { pgliteSnapshot: overrides.pgliteSnapshot })
   })
   await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })

@@ -110,6 +110,15 @@ function isDatabaseDown (err: unknown): boolean {
 }
 
 /**
+ * What may be logged of an error. drizzle wraps driver errors in one whose message carries the SQL
+ * and its parameters (message bodies, password hashes): log the driver's own error instead.
+ */
+export function loggable (err: unknown): unknown {
+  if (err instanceof Error && err.name === 'DrizzleQueryError' && err.cause !== undefined) return err.cause
+  return err
+}
+
+/**
  * The one mapping from anything thrown to the contract's error body. `internal` is true when
  * the error was unexpected: the caller logs it, and the client sees only a fixed message.
  */

@@ -1,5 +1,5 @@
 import type { RawData } from 'ws'
-import { rateLimited, toPublicError, unauthorized, validation } from '../errors.js'
+import { rateLimited, toPublicError, validation } from '../errors.js'
 import { dataValidators, encode, envelopeValidator, isClientMessageType, CLOSE, type ClientMessageType } from './envelope.js'
 import type { FloodVerdict } from './flood-guard.js'
 import { clientHandlers, type HandlerContext, type Reply } from './handlers.js'
@@ -78,7 +78,8 @@ export function createDispatcher (deps: DispatcherDeps) {
       try {
         await deps.authorize(connection)
       } catch (err) {
-        return fail(connection, err instanceof Error && 'code' in err ? err : unauthorized(), parsed.id)
+        // `unauthorized` closes the socket (4001); a database outage is only an `internal` answer.
+        return fail(connection, err, parsed.id, parsed.type)
       }
       // Called, not awaited: its synchronous part (a send's append) runs now, in arrival order.
       const work = (clientHandlers[parsed.type] as (ctx: HandlerContext, data: object) => Promise<Reply>)(state.context, parsed.data)
