@@ -83,12 +83,6 @@ export async function listRoomIdsOfUser (db: Db, userId: string): Promise<string
   return rows.map((r) => r.roomId)
 }
 
-export async function listRoomMemberIds (db: Db, roomId: string): Promise<string[]> {
-  const rows = await db.select({ userId: roomMembers.userId }).from(roomMembers)
-    .where(eq(roomMembers.roomId, roomId)).orderBy(asc(roomMembers.joinedAt), asc(roomMembers.userId))
-  return rows.map((r) => r.userId)
-}
-
 /** The rooms query alone (exported so scripts/explain-history.ts can EXPLAIN it). */
 export function roomsOfUserQuery (db: Db, userId: string, onlyRoomId?: string) {
   // The unread count walks the (room_id, seq) index from the read marker, at most UNREAD_CAP rows;
