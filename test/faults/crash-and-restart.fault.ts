@@ -1,8 +1,7 @@
 import t, { type Test } from 'tap'
-import { openDatabase } from '../../db/client.js'
-import { adminCommands } from '../../src/admin/commands.js'
 import { CLOSE } from '../../src/realtime/envelope.js'
-import { freshPostgresDatabase, PASSWORD, tempDir, TEST_SECRET, type TestContext } from '../helper.js'
+import { freshPostgresDatabase, tempDir, TEST_SECRET, type TestContext } from '../helper.js'
+import { servedFamily } from '../fixtures/served-family.js'
 import { startServer, type ServerProcess } from '../fixtures/processes.js'
 import { openSocketAt, type TestSocket } from '../fixtures/ws-client.js'
 
@@ -11,18 +10,10 @@ interface Setup { env: Record<string, string>, token: string, roomId: string }
 async function setup (t: TestContext, driver: 'pglite' | 'postgres'): Promise<Setup> {
   const env: Record<string, string> = { DATA_DIR: tempDir(t), JWT_SECRET: TEST_SECRET, RATE_LIMIT_WS: '100000/s', RATE_LIMIT_API: '1000000/min' }
   if (driver === 'postgres') env.DATABASE_URL = await freshPostgresDatabase(t, process.env.DATABASE_URL!)
-  // Prepare the database with the server down, the way an admin would.
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL ?? null, dataDir: env.DATA_DIR! })
-  const { runMigrations } = await import('../../db/migrate.js')
-  await runMigrations(database)
-  await adminCommands['add-user']({ db: database.db, onRevoked: () => {} }, { username: 'alice', password: PASSWORD })
-  await database.close()
-  const server = await startServer(t, env)
-  const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: PASSWORD }) })
-  const { token } = await login.json() as { token: string }
-  const rooms = await (await fetch(`${server.url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })).json() as { rooms: Array<{ id: string }> }
+  // Log in once to learn the token and room, then leave the server down for the test to start.
+  const { server, token, roomId } = await servedFamily(t, env)
   await server.stop('SIGKILL')
-  return { env, token, roomId: rooms.rooms[0]!.id }
+  return { env, token, roomId }
 }
 
 /** Sends over WebSocket and HTTP until stopped; records which clientIds were acknowledged. */

@@ -1,23 +1,14 @@
 import t from 'tap'
-import { openDatabase } from '../../db/client.js'
-import { runMigrations } from '../../db/migrate.js'
-import { adminCommands } from '../../src/admin/commands.js'
-import { PASSWORD, tempDir, TEST_SECRET } from '../helper.js'
-import { startServer } from '../fixtures/processes.js'
+import { tempDir, TEST_SECRET } from '../helper.js'
+import { servedFamily } from '../fixtures/served-family.js'
 import { canRunPrivatePostgres, startPrivatePostgres } from '../fixtures/private-postgres.js'
 import { openSocketAt } from '../fixtures/ws-client.js'
 
 t.test('PostgreSQL stopped and started: fail fast, 503, recover alone, lose nothing acked', { skip: !canRunPrivatePostgres() && 'needs Debian\'s PostgreSQL binaries and root' }, async (t) => {
   const pg = await startPrivatePostgres(t)
   const env = { DATA_DIR: tempDir(t), JWT_SECRET: TEST_SECRET, DATABASE_URL: pg.url, RATE_LIMIT_WS: '100000/s', RATE_LIMIT_API: '1000000/min' }
-  const database = await openDatabase({ databaseUrl: pg.url, dataDir: env.DATA_DIR })
-  await runMigrations(database)
-  await adminCommands['add-user']({ db: database.db, onRevoked: () => {} }, { username: 'alice', password: PASSWORD })
-  await database.close()
-  const server = await startServer(t, env)
-  const { token } = await (await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: PASSWORD }) })).json() as { token: string }
+  const { server, token, roomId } = await servedFamily(t, env)
   const socket = await openSocketAt(server.url.replace('http:', 'ws:'), token)
-  const roomId = (socket.ready.data.rooms as Array<{ id: string }>)[0]!.id
   const acked = new Set<string>()
   const send = async (clientId: string) => {
     const answer = await socket.request('message.send', { roomId, body: clientId, clientId })

@@ -3,11 +3,8 @@ import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import t, { type Test } from 'tap'
 import WebSocket from 'ws'
-import { openDatabase } from '../../db/client.js'
-import { runMigrations } from '../../db/migrate.js'
-import { adminCommands } from '../../src/admin/commands.js'
 import { PASSWORD, tempDir, TEST_SECRET } from '../helper.js'
-import { startServer, type ServerProcess } from '../fixtures/processes.js'
+import { servedFamily } from '../fixtures/served-family.js'
 import { openSocketAt } from '../fixtures/ws-client.js'
 import { craftJwt } from '../fixtures/jwt.js'
 
@@ -16,18 +13,7 @@ const rssOf = (pid: number): number => {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) * 1024
 }
 
-async function server (t: Test): Promise<{ server: ServerProcess, token: string, roomId: string }> {
-  const env = { DATA_DIR: tempDir(t), JWT_SECRET: TEST_SECRET, RATE_LIMIT_LOGIN: '5/min' }
-  const database = await openDatabase({ databaseUrl: null, dataDir: env.DATA_DIR })
-  await runMigrations(database)
-  await adminCommands['add-user']({ db: database.db, onRevoked: () => {} }, { username: 'alice', password: PASSWORD })
-  await database.close()
-  const proc = await startServer(t, env)
-  const login = await fetch(`${proc.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: PASSWORD }) })
-  const { token } = await login.json() as { token: string }
-  const rooms = await (await fetch(`${proc.url}/api/rooms`, { headers: { authorization: `Bearer ${token}` } })).json() as { rooms: Array<{ id: string }> }
-  return { server: proc, token, roomId: rooms.rooms[0]!.id }
-}
+const server = (t: Test) => servedFamily(t, { DATA_DIR: tempDir(t), JWT_SECRET: TEST_SECRET, RATE_LIMIT_LOGIN: '5/min' })
 
 function fuzzFrame (i: number, roomId: string): string | Buffer {
   const pick = i % 10
