@@ -23,6 +23,7 @@ import mediaRoutes from '../routes/media/index.js'
 import roomRoutes from '../routes/rooms/index.js'
 import userRoutes from '../routes/users/index.js'
 import wsRoutes from '../routes/ws.js'
+import webRoutes from '../routes/web.js'
 
 export interface AppOverrides {
   /** Tests: an in-memory PGlite cloned from a migrated snapshot. */
@@ -80,7 +81,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   })
   await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })
   await app.register(redisPlugin, { redisUrl: config.redisUrl })
-  await app.register(securityPlugin)
+  await app.register(securityPlugin, { imageOrigins: config.cloudinaryUrl === null ? [] : ['https://res.cloudinary.com'] })
   await app.register(mediaPlugin, {
     dataDir: config.dataDir,
     secret: config.jwtSecret,
@@ -97,6 +98,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(authRoutes, { prefix: '/api/auth', loginLimit: config.rateLimits.login })
   await app.register(wsRoutes)
   await app.register(mediaRoutes, { prefix: '/media' })
+  await app.register(webRoutes)
   await app.register(async (api) => {
     api.addHook('onRequest', api.authenticate)
     api.addHook('onRequest', api.rateLimitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))

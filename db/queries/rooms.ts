@@ -14,6 +14,8 @@ export interface RoomView {
   lastReadSeq: number
   unread: number
   members: string[]
+  /** Each member's read marker, so a client can show which of its messages the others have read. */
+  memberReadSeqs: Record<string, number>
 }
 
 /** Creates the Family room on a fresh install; safe to call on every start. */
@@ -120,16 +122,18 @@ export async function listRoomsOfUser (db: Db, userId: string, onlyRoomId?: stri
   const rows = await roomsOfUserQuery(db, userId, onlyRoomId)
   if (rows.length === 0) return []
 
-  const members = await db.select({ roomId: roomMembers.roomId, userId: roomMembers.userId }).from(roomMembers)
+  const members = await db.select({ roomId: roomMembers.roomId, userId: roomMembers.userId, lastReadSeq: roomMembers.lastReadSeq })
+    .from(roomMembers)
     .where(inArray(roomMembers.roomId, rows.map((r) => r.id)))
     .orderBy(asc(roomMembers.joinedAt), asc(roomMembers.userId))
-  const byRoom = new Map<string, string[]>()
+  const byRoom = new Map<string, { members: string[], memberReadSeqs: Record<string, number> }>()
   for (const m of members) {
-    const list = byRoom.get(m.roomId)
-    if (list === undefined) byRoom.set(m.roomId, [m.userId])
-    else list.push(m.userId)
+    let entry = byRoom.get(m.roomId)
+    if (entry === undefined) byRoom.set(m.roomId, entry = { members: [], memberReadSeqs: {} })
+    entry.members.push(m.userId)
+    entry.memberReadSeqs[m.userId] = m.lastReadSeq
   }
-  return rows.map(({ isFamily: _, ...room }) => ({ ...room, members: byRoom.get(room.id) ?? [] }))
+  return rows.map(({ isFamily: _, ...room }) => ({ ...room, ...(byRoom.get(room.id) ?? { members: [], memberReadSeqs: {} }) }))
 }
 
 export async function findDirectRoom (db: Db, directKey: string): Promise<RoomRow | undefined> {

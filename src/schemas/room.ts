@@ -9,7 +9,9 @@ export const RoomSchema = Type.Object({
   lastSeq: Type.Integer(),
   lastReadSeq: Type.Integer(),
   unread: Type.Integer(),
-  members: Type.Array(IdSchema)
+  members: Type.Array(IdSchema),
+  // Beyond the contract (additive): every member's read marker, for read ticks after a reload.
+  memberReadSeqs: Type.Record(Type.String(), Type.Integer())
 }, { $id: 'Room' })
 export type Room = Static<typeof RoomSchema>
 

@@ -1,0 +1,467 @@
+import { ApiError, type Api } from './api.js'
+import { Connection, type ConnectionStatus } from './connection.js'
+import { newClientId } from './ids.js'
+import { Outbox } from './outbox.js'
+import type { Envelope, FamilyMember, Message, MessagePage, ReadyData, Room, User } from './types.js'
+
+const TYPING_SHOWN_MS = 4000
+const TYPING_SENT_EVERY_MS = 2000
+const PAGE = 50
+
+/** What a room holds on this device. */
+export interface RoomState {
+  room: Room
+  messages: Map<string, Message>
+  /** The latest page has been fetched; from then on every event is applied. */
+  loaded: boolean
+  /** A fetch or a sync is running: live events wait in `buffered`. */
+  catchingUp: boolean
+  buffered: Message[]
+  /** Every event up to this number is applied (CONTRACT.md, "The room log"). */
+  applied: number
+  hasOlder: boolean
+  loadingOlder: boolean
+  typing: Map<string, number>
+}
+
+/** A photo on its way up; kept in memory with its file, retried while the page is open. */
+export interface PendingUpload {
+  clientId: string
+  roomId: string
+  file: File
+  caption: string
+  previewUrl: string
+  progress: number
+  error?: string
+}
+
+export type Change =
+  | { kind: 'rooms' }
+  | { kind: 'users' }
+  | { kind: 'status' }
+  | { kind: 'room', roomId: string }
+
+/**
+ * The client's model of the family's conversations: rooms, messages, who is online, and what is
+ * still on its way. Views read it and subscribe to its changes; it never touches the DOM.
+ */
+export class Chat {
+  me: User
+  readonly rooms = new Map<string, RoomState>()
+  readonly users = new Map<string, FamilyMember>()
+  readonly outbox: Outbox
+  uploads: PendingUpload[] = []
+  openRoomId: string | null = null
+  readonly connection: Connection
+  private readonly api: Api
+  private readonly listeners = new Set<(change: Change) => void>()
+  private readonly sending = new Set<string>()
+  private readonly typingSentAt = new Map<string, number>()
+  private readonly readPending = new Set<string>()
+
+  constructor (api: Api, me: User, onSignedOut: () => void) {
+    this.api = api
+    this.me = me
+    this.outbox = new Outbox(me.id)
+    this.connection = new Connection(() => this.socketUrl(), {
+      onFrame: (frame) => this.onFrame(frame),
+      onStatus: (status) => this.onStatus(status),
+      onUnauthorized: onSignedOut,
+      // A refused upgrade says nothing about why; /me answers 401 if the session is over.
+      onRefused: () => { this.api.request('GET', '/api/auth/me').catch(() => {}) }
+    })
+    document.addEventListener('visibilitychange', () => this.markOpenRoomRead())
+  }
+
+  start (): void {
+    this.connection.start()
+  }
+
+  stop (): void {
+    this.connection.stop()
+    for (const upload of this.uploads) URL.revokeObjectURL(upload.previewUrl)
+  }
+
+  subscribe (listener: (change: Change) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  get status (): ConnectionStatus {
+    return this.connection.status
+  }
+
+  displayName (userId: string): string {
+    if (userId === this.me.id) return this.me.displayName
+    return this.users.get(userId)?.displayName ?? 'Someone'
+  }
+
+  /** The other member of a direct room. */
+  otherMember (room: Room): FamilyMember | undefined {
+    const other = room.members.find((id) => id !== this.me.id)
+    return other === undefined ? undefined : this.users.get(other)
+  }
+
+  /** Messages in history order, as the room shows them. */
+  messagesOf (roomId: string): Message[] {
+    const state = this.rooms.get(roomId)
+    return state === undefined ? [] : [...state.messages.values()].sort((a, b) => a.seq - b.seq)
+  }
+
+  /** True when every other member's read marker has passed this message. */
+  isReadByOthers (message: Message): boolean {
+    const room = this.rooms.get(message.roomId)?.room
+    if (room === undefined) return false
+    const others = room.members.filter((id) => id !== this.me.id)
+    return others.length > 0 && others.every((id) => (room.memberReadSeqs?.[id] ?? 0) >= message.seq)
+  }
+
+  typingIn (roomId: string): string[] {
+    const state = this.rooms.get(roomId)
+    if (state === undefined) return []
+    const now = Date.now()
+    return [...state.typing].filter(([, until]) => until > now).map(([userId]) => this.displayName(userId))
+  }
+
+  // ---- actions
+
+  openRoom (roomId: string | null): void {
+    this.openRoomId = roomId
+    if (roomId === null) return
+    const state = this.rooms.get(roomId)
+    if (state !== undefined && !state.loaded) this.catchUp(state)
+    this.markOpenRoomRead()
+  }
+
+  sendText (roomId: string, body: string): void {
+    if (body.trim() === '') return
+    this.outbox.add(roomId, body)
+    this.emit({ kind: 'room', roomId })
+    this.flushOutbox()
+  }
+
+  discardPending (clientId: string): void {
+    const upload = this.uploads.find((u) => u.clientId === clientId)
+    if (upload !== undefined) {
+      URL.revokeObjectURL(upload.previewUrl)
+      this.uploads = this.uploads.filter((u) => u !== upload)
+    }
+    this.outbox.remove(clientId)
+    if (this.openRoomId !== null) this.emit({ kind: 'room', roomId: this.openRoomId })
+  }
+
+  sendPhoto (roomId: string, file: File, caption: string): void {
+    const upload: PendingUpload = { clientId: newClientId(), roomId, file, caption, previewUrl: URL.createObjectURL(file), progress: 0 }
+    this.uploads.push(upload)
+    this.emit({ kind: 'room', roomId })
+    this.upload(upload)
+  }
+
+  async edit (messageId: string, body: string): Promise<void> {
+    const frame = await this.connection.request('message.edit', { messageId, body })
+    this.receiveOwn(frame)
+  }
+
+  async remove (messageId: string): Promise<void> {
+    const frame = await this.connection.request('message.delete', { messageId })
+    this.receiveOwn(frame)
+  }
+
+  typing (roomId: string): void {
+    const now = Date.now()
+    if (now - (this.typingSentAt.get(roomId) ?? 0) < TYPING_SENT_EVERY_MS) return
+    this.typingSentAt.set(roomId, now)
+    this.connection.notify('typing', { roomId })
+  }
+
+  async loadOlder (roomId: string): Promise<void> {
+    const state = this.rooms.get(roomId)
+    if (state === undefined || !state.loaded || !state.hasOlder || state.loadingOlder) return
+    const oldest = this.messagesOf(roomId)[0]
+    if (oldest === undefined) return
+    state.loadingOlder = true
+    try {
+      const page = await this.api.request<MessagePage>('GET', `/api/messages?roomId=${encodeURIComponent(roomId)}&before=${oldest.seq}&limit=${PAGE}`)
+      for (const message of page.messages) this.store(state, message)
+      state.hasOlder = page.hasMore
+    } finally {
+      state.loadingOlder = false
+      this.emit({ kind: 'room', roomId })
+    }
+  }
+
+  async startDirect (userId: string): Promise<string> {
+    const { room } = await this.api.request<{ room: Room }>('POST', '/api/rooms/direct', { userId })
+    this.upsertRoom(room)
+    this.emit({ kind: 'rooms' })
+    return room.id
+  }
+
+  // ---- the socket
+
+  private socketUrl (): string {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+    return `${scheme}://${location.host}/ws?token=${encodeURIComponent(this.api.token ?? '')}`
+  }
+
+  private onStatus (status: ConnectionStatus): void {
+    this.emit({ kind: 'status' })
+    if (status !== 'online') return
+    this.flushOutbox()
+    for (const upload of this.uploads) if (upload.error === undefined) this.upload(upload)
+  }
+
+  private onFrame (frame: Envelope): void {
+    const data = frame.data ?? {}
+    switch (frame.type) {
+      case 'ready': return this.onReady(data as unknown as ReadyData)
+      case 'message.new':
+      case 'message.updated': return this.onMessage((data as { message: Message }).message, frame.type === 'message.new')
+      case 'read': return this.onRead(data as { roomId: string, userId: string, seq: number })
+      case 'typing': return this.onTyping(data as { roomId: string, userId: string })
+      case 'presence': return this.onPresence(data as { userId: string, online: boolean })
+    }
+  }
+
+  private onReady (data: ReadyData): void {
+    this.me = data.user
+    const seen = new Set<string>()
+    for (const room of data.rooms) {
+      seen.add(room.id)
+      const state = this.upsertRoom(room)
+      // Whatever happened while we were away comes from the change feed.
+      if (state.loaded && room.lastSeq > state.applied) this.catchUp(state)
+    }
+    for (const id of this.rooms.keys()) if (!seen.has(id)) this.rooms.delete(id)
+    this.refreshUsers()
+    this.emit({ kind: 'rooms' })
+    this.markOpenRoomRead()
+  }
+
+  private upsertRoom (room: Room): RoomState {
+    const state = this.rooms.get(room.id)
+    if (state === undefined) {
+      const created: RoomState = {
+        room, messages: new Map(), loaded: false, catchingUp: false, buffered: [], applied: 0, hasOlder: false, loadingOlder: false, typing: new Map()
+      }
+      this.rooms.set(room.id, created)
+      if (room.id === this.openRoomId) this.catchUp(created)
+      return created
+    }
+    state.room = { ...room, lastSeq: Math.max(room.lastSeq, state.room.lastSeq) }
+    return state
+  }
+
+  private async refreshUsers (): Promise<void> {
+    try {
+      const { users } = await this.api.request<{ users: FamilyMember[] }>('GET', '/api/users')
+      this.users.clear()
+      for (const user of users) this.users.set(user.id, user)
+      this.emit({ kind: 'users' })
+    } catch {}
+  }
+
+  private async refreshRooms (): Promise<void> {
+    try {
+      const { rooms } = await this.api.request<{ rooms: Room[] }>('GET', '/api/rooms')
+      for (const room of rooms) this.upsertRoom(room)
+      this.emit({ kind: 'rooms' })
+    } catch {}
+  }
+
+  private onMessage (message: Message, isNew: boolean): void {
+    const state = this.rooms.get(message.roomId)
+    // A room we did not know: someone started a direct chat with us.
+    if (state === undefined) {
+      this.refreshRooms()
+      return
+    }
+    const isFresh = message.eventSeq > state.room.lastSeq
+    state.room.lastSeq = Math.max(state.room.lastSeq, message.eventSeq)
+    if (isNew && isFresh && message.senderId !== this.me.id && !this.isVisible(message.roomId)) state.room.unread++
+    if (message.senderId !== this.me.id) state.typing.delete(message.senderId)
+    this.receive(state, message)
+    this.emit({ kind: 'rooms' })
+    this.markOpenRoomRead()
+  }
+
+  /** A live event: applied in order; a jump in eventSeq means something was missed, so sync. */
+  private receive (state: RoomState, message: Message): void {
+    if (state.catchingUp) {
+      state.buffered.push(message)
+      return
+    }
+    if (!state.loaded || message.eventSeq <= state.applied) return
+    if (message.eventSeq > state.applied + 1) {
+      state.buffered.push(message)
+      this.catchUp(state)
+      return
+    }
+    this.apply(state, message)
+  }
+
+  private apply (state: RoomState, message: Message): void {
+    this.store(state, message)
+    state.applied = Math.max(state.applied, message.eventSeq)
+    this.emit({ kind: 'room', roomId: state.room.id })
+  }
+
+  /** Keeps the newest version of a message, whatever order versions arrive in. */
+  private store (state: RoomState, message: Message): void {
+    const known = state.messages.get(message.id)
+    if (known === undefined || known.eventSeq <= message.eventSeq) state.messages.set(message.id, message)
+    if (message.clientId !== null && message.senderId === this.me.id) this.settlePending(message.clientId)
+  }
+
+  private settlePending (clientId: string): void {
+    this.outbox.remove(clientId)
+    const upload = this.uploads.find((u) => u.clientId === clientId)
+    if (upload === undefined) return
+    URL.revokeObjectURL(upload.previewUrl)
+    this.uploads = this.uploads.filter((u) => u !== upload)
+  }
+
+  /** The answer to our own send/edit/delete: stored at once, applied when its event comes. */
+  private receiveOwn (frame: Envelope): void {
+    const message = (frame.data as { message?: Message } | undefined)?.message
+    if (message === undefined) return
+    const state = this.rooms.get(message.roomId)
+    if (state === undefined) return
+    if (state.loaded && message.eventSeq === state.applied + 1 && !state.catchingUp) this.apply(state, message)
+    else this.store(state, message)
+    this.emit({ kind: 'room', roomId: message.roomId })
+  }
+
+  /** Fetches the latest page of a room not loaded yet, or syncs one that missed events. */
+  private async catchUp (state: RoomState): Promise<void> {
+    if (state.catchingUp) return
+    state.catchingUp = true
+    const roomId = state.room.id
+    let complete = false
+    try {
+      if (!state.loaded) {
+        const page = await this.api.request<MessagePage>('GET', `/api/messages?roomId=${encodeURIComponent(roomId)}&limit=${PAGE}`)
+        for (const message of page.messages) this.store(state, message)
+        state.applied = page.lastSeq
+        state.hasOlder = page.hasMore
+        state.loaded = true
+      } else {
+        for (let more = true; more;) {
+          const frame = await this.connection.request('sync', { roomId, since: state.applied, limit: 100 })
+          const page = frame.data as unknown as MessagePage
+          for (const message of page.messages) this.apply(state, message)
+          more = page.hasMore && page.messages.length > 0
+        }
+      }
+      complete = true
+    } catch {
+      // Offline: the next `ready` starts again from `applied`.
+    } finally {
+      state.catchingUp = false
+    }
+    if (complete) {
+      const buffered = state.buffered.sort((a, b) => a.eventSeq - b.eventSeq)
+      state.buffered = []
+      for (const message of buffered) this.receive(state, message)
+    }
+    this.emit({ kind: 'room', roomId })
+    this.markOpenRoomRead()
+  }
+
+  private flushOutbox (): void {
+    if (this.connection.status !== 'online') return
+    for (const item of this.outbox.all()) {
+      if (item.error !== undefined || this.sending.has(item.clientId)) continue
+      this.sending.add(item.clientId)
+      this.connection.request('message.send', { roomId: item.roomId, body: item.body, clientId: item.clientId })
+        .then((frame) => this.receiveOwn(frame), (error: unknown) => {
+          // Lost connections and floods are retried; a refusal (too long, no such room) is shown.
+          if (error instanceof ApiError && !error.isNetwork && error.code !== 'rate_limited') this.outbox.fail(item.clientId, error.message)
+          else if (error instanceof ApiError && error.code === 'rate_limited') setTimeout(() => this.flushOutbox(), 1000)
+          this.emit({ kind: 'room', roomId: item.roomId })
+        })
+        .finally(() => this.sending.delete(item.clientId))
+    }
+  }
+
+  private async upload (upload: PendingUpload): Promise<void> {
+    if (this.sending.has(upload.clientId)) return
+    this.sending.add(upload.clientId)
+    const form = new FormData()
+    form.append('roomId', upload.roomId)
+    form.append('clientId', upload.clientId)
+    if (upload.caption !== '') form.append('body', upload.caption)
+    form.append('file', upload.file, upload.file.name)
+    try {
+      const { message } = await this.api.upload<{ message: Message }>('/api/messages/upload', form, (fraction) => {
+        upload.progress = Math.max(fraction, 0.01)
+        this.emit({ kind: 'room', roomId: upload.roomId })
+      })
+      this.receiveOwn({ type: 'ack', data: { message } })
+    } catch (error) {
+      // A network failure is retried at the next `ready` (same clientId: stored once).
+      upload.progress = 0
+      if (error instanceof ApiError && !error.isNetwork) upload.error = error.message
+    } finally {
+      this.sending.delete(upload.clientId)
+      this.emit({ kind: 'room', roomId: upload.roomId })
+    }
+  }
+
+  private onRead ({ roomId, userId, seq }: { roomId: string, userId: string, seq: number }): void {
+    const room = this.rooms.get(roomId)?.room
+    if (room === undefined) return
+    room.memberReadSeqs = { ...room.memberReadSeqs, [userId]: Math.max(seq, room.memberReadSeqs?.[userId] ?? 0) }
+    if (userId === this.me.id && seq > room.lastReadSeq) {
+      room.lastReadSeq = seq
+      // Read on another device: what is left unread here is only what came after.
+      if (seq >= room.lastSeq) room.unread = 0
+    }
+    this.emit({ kind: 'rooms' })
+    this.emit({ kind: 'room', roomId })
+  }
+
+  private onTyping ({ roomId, userId }: { roomId: string, userId: string }): void {
+    const state = this.rooms.get(roomId)
+    if (state === undefined) return
+    state.typing.set(userId, Date.now() + TYPING_SHOWN_MS)
+    this.emit({ kind: 'room', roomId })
+    setTimeout(() => this.emit({ kind: 'room', roomId }), TYPING_SHOWN_MS + 50)
+  }
+
+  private onPresence ({ userId, online }: { userId: string, online: boolean }): void {
+    const user = this.users.get(userId)
+    if (user === undefined) {
+      this.refreshUsers()
+      return
+    }
+    user.online = online
+    this.emit({ kind: 'users' })
+  }
+
+  private isVisible (roomId: string): boolean {
+    return this.openRoomId === roomId && document.visibilityState === 'visible'
+  }
+
+  /** The open room, when the page is visible, is read up to its latest event. */
+  private markOpenRoomRead (): void {
+    const roomId = this.openRoomId
+    if (roomId === null || !this.isVisible(roomId) || this.readPending.has(roomId)) return
+    const room = this.rooms.get(roomId)?.room
+    if (room === undefined || this.connection.status !== 'online' || room.lastSeq <= room.lastReadSeq) return
+    const seq = room.lastSeq
+    this.readPending.add(roomId)
+    this.connection.request('read', { roomId, seq }).then(() => {
+      this.readPending.delete(roomId)
+      room.lastReadSeq = Math.max(room.lastReadSeq, seq)
+      if (room.lastReadSeq >= room.lastSeq) room.unread = 0
+      this.emit({ kind: 'rooms' })
+      // Events that arrived while this one was on its way.
+      this.markOpenRoomRead()
+    }, () => this.readPending.delete(roomId))
+  }
+
+  private emit (change: Change): void {
+    for (const listener of this.listeners) listener(change)
+  }
+}

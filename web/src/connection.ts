@@ -1,0 +1,150 @@
+import { ApiError } from './api.js'
+import type { Envelope, ErrorBody } from './types.js'
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline'
+
+export interface ConnectionHandlers {
+  /** Every frame that is not the answer to one of our requests (ready, message.new, …). */
+  onFrame (frame: Envelope): void
+  onStatus (status: ConnectionStatus): void
+  /** Closed with 4001: the session is over. */
+  onUnauthorized (): void
+  /** The socket closed before `ready`: the upgrade may have been refused (a revoked token is a 401 there). */
+  onRefused (): void
+}
+
+const UNAUTHORIZED = 4001
+const PING_EVERY_MS = 20_000
+const PONG_WITHIN_MS = 10_000
+const MAX_BACKOFF_MS = 10_000
+
+interface Waiting {
+  resolve (frame: Envelope): void
+  reject (error: Error): void
+}
+
+/**
+ * The WebSocket to the server, reconnecting with backoff until stopped. Requests carry an id and
+ * resolve with the frame that answers it; a closed socket rejects every waiting request (the
+ * caller decides what to retry).
+ */
+export class Connection {
+  status: ConnectionStatus = 'offline'
+  private socket: WebSocket | null = null
+  private readonly waiting = new Map<string, Waiting>()
+  private nextId = 1
+  private attempts = 0
+  private stopped = true
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private pingTimer: ReturnType<typeof setInterval> | undefined
+  private readonly url: () => string
+  private readonly handlers: ConnectionHandlers
+
+  constructor (url: () => string, handlers: ConnectionHandlers) {
+    this.url = url
+    this.handlers = handlers
+    window.addEventListener('online', () => this.reconnectNow())
+  }
+
+  start (): void {
+    this.stopped = false
+    this.open()
+  }
+
+  stop (): void {
+    this.stopped = true
+    clearTimeout(this.retryTimer)
+    this.socket?.close(1000)
+    this.socket = null
+  }
+
+  /** Skips the backoff wait (the browser says the network is back). */
+  reconnectNow (): void {
+    if (this.stopped || this.socket !== null) return
+    clearTimeout(this.retryTimer)
+    this.open()
+  }
+
+  /** Sends a request and resolves with its answer (`ack`, `messages`, `pong`), rejects on `error`. */
+  request (type: string, data: object): Promise<Envelope> {
+    const socket = this.socket
+    if (socket === null || this.status !== 'online') return Promise.reject(new ApiError(0, 'network', 'Not connected'))
+    const id = String(this.nextId++)
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject })
+      socket.send(JSON.stringify({ type, id, data }))
+    })
+  }
+
+  /** A frame without an answer (typing). */
+  notify (type: string, data: object): void {
+    if (this.status === 'online') this.socket?.send(JSON.stringify({ type, data }))
+  }
+
+  private setStatus (status: ConnectionStatus): void {
+    if (this.status === status) return
+    this.status = status
+    this.handlers.onStatus(status)
+  }
+
+  private open (): void {
+    this.setStatus('connecting')
+    const socket = new WebSocket(this.url())
+    this.socket = socket
+    socket.onmessage = (event) => this.receive(event.data)
+    socket.onclose = (event) => this.closed(socket, event.code)
+  }
+
+  private receive (raw: unknown): void {
+    if (typeof raw !== 'string') return
+    let frame: Envelope
+    try {
+      frame = JSON.parse(raw) as Envelope
+    } catch {
+      return
+    }
+    if (frame.type === 'ready') {
+      this.attempts = 0
+      this.setStatus('online')
+      this.startPinging()
+    }
+    const waiting = frame.id === undefined ? undefined : this.waiting.get(frame.id)
+    if (waiting === undefined) return this.handlers.onFrame(frame)
+    this.waiting.delete(frame.id!)
+    if (frame.type === 'error') {
+      const error = frame.data as unknown as ErrorBody
+      waiting.reject(new ApiError(400, error.code, error.message))
+    } else {
+      waiting.resolve(frame)
+    }
+  }
+
+  // A phone that changes networks can leave a socket that never closes: a missed pong ends it.
+  private startPinging (): void {
+    clearInterval(this.pingTimer)
+    const socket = this.socket
+    this.pingTimer = setInterval(() => {
+      const deadline = setTimeout(() => socket?.close(), PONG_WITHIN_MS)
+      this.request('ping', {}).then(() => clearTimeout(deadline), () => clearTimeout(deadline))
+    }, PING_EVERY_MS)
+  }
+
+  private closed (socket: WebSocket, code: number): void {
+    if (this.socket !== socket) return
+    this.socket = null
+    const wasReady = this.status === 'online'
+    clearInterval(this.pingTimer)
+    for (const waiting of this.waiting.values()) waiting.reject(new ApiError(0, 'network', 'Connection lost'))
+    this.waiting.clear()
+    this.setStatus('offline')
+    if (code === UNAUTHORIZED) {
+      this.stopped = true
+      return this.handlers.onUnauthorized()
+    }
+    if (this.stopped) return
+    if (!wasReady) this.handlers.onRefused()
+    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempts) * (0.75 + Math.random() / 2)
+    this.attempts++
+    this.retryTimer = setTimeout(() => this.open(), delay)
+  }
+}
