@@ -110,8 +110,8 @@ export interface TestUser {
 }
 
 /** Creates a user the way bin/add-user does. */
-export async function createUser (app: FastifyInstance, username: string, password = PASSWORD): Promise<string> {
-  await adminCommands['add-user']({ db: app.db, onRevoked: () => {} }, { username, password })
+export async function createUser (app: FastifyInstance, username: string, password = PASSWORD, displayName?: string): Promise<string> {
+  await adminCommands['add-user']({ db: app.db, onRevoked: () => {} }, { username, password, ...(displayName === undefined ? {} : { displayName }) })
   const row = await findUserByUsername(app.db, username)
   return row!.id
 }

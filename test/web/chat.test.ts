@@ -1,0 +1,91 @@
+import t from 'tap'
+import { bearer, login } from '../helper.js'
+import { launchBrowser, noBrowser, openPage, openRoom, say, servedFamily, shownBodies, signIn } from '../fixtures/browser.js'
+
+const XSS = '<img src=x onerror=alert(1)>'
+
+t.test('two family members chat: text, emoji, typing, read ticks, edits and deletions', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await servedFamily(t)
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin)
+  const bob = await openPage(browser, origin, { phone: true })
+  await signIn(alice.page, origin, 'alice')
+  await signIn(bob.page, origin, 'bob')
+  await openRoom(alice.page, 'Family')
+
+  await say(alice.page, 'Dinner at 7? 👨‍👩‍👧‍👦🍕')
+  // Sent ✓ once the server acked it; bob has not opened the room, so not read yet.
+  const aliceFirst = alice.page.locator('.message.mine:not(.pending)').first()
+  await aliceFirst.locator('.ticks:not(.read)').waitFor()
+  await bob.page.locator('.room-link .badge', { hasText: '1' }).waitFor()
+
+  await openRoom(bob.page, 'Family')
+  await bob.page.locator('.message .body', { hasText: 'Dinner at 7? 👨‍👩‍👧‍👦🍕' }).waitFor()
+  await aliceFirst.locator('.ticks.read').waitFor()
+  t.equal(await aliceFirst.locator('.ticks').textContent(), '✓✓', 'read by the others: ✓✓')
+
+  await bob.page.fill('.composer textarea', 'Yes')
+  await alice.page.locator('.typing', { hasText: 'Bob is typing…' }).waitFor()
+  // Shift+Enter is a new line, Enter sends.
+  await bob.page.press('.composer textarea', 'Shift+Enter')
+  await bob.page.keyboard.type('see you https://example.org/menu.')
+  await bob.page.press('.composer textarea', 'Enter')
+  const reply = alice.page.locator('.message:not(.mine) .body', { hasText: 'see you' })
+  await reply.waitFor()
+  t.equal(await reply.textContent(), 'Yes\nsee you https://example.org/menu.')
+  t.equal(await reply.locator('a').getAttribute('href'), 'https://example.org/menu', 'links are clickable, without the full stop')
+  t.equal(await reply.locator('a').getAttribute('rel'), 'noopener noreferrer')
+  t.equal(await alice.page.locator('.typing').textContent(), '', 'the typing line clears when the message arrives')
+
+  await say(bob.page, XSS)
+  const xss = alice.page.locator('.message .body', { hasText: 'onerror' })
+  await xss.waitFor()
+  t.equal(await xss.textContent(), XSS, 'markup in a message is shown as text')
+  t.equal(await alice.page.locator('.message-list img').count(), 0, 'no element was created from it')
+
+  // Edit: tap my message, Edit, change the text, Enter.
+  await aliceFirst.locator('.bubble').click()
+  await aliceFirst.locator('.action-edit').click()
+  t.equal(await alice.page.inputValue('.composer textarea'), 'Dinner at 7? 👨‍👩‍👧‍👦🍕')
+  await alice.page.fill('.composer textarea', 'Dinner at 8? 🍕')
+  await alice.page.press('.composer textarea', 'Enter')
+  const edited = bob.page.locator('.message', { hasText: 'Dinner at 8?' })
+  await edited.locator('.edited').waitFor()
+
+  // Delete takes two taps.
+  await aliceFirst.locator('.bubble').click()
+  await aliceFirst.locator('.action-delete').click()
+  t.equal(await aliceFirst.locator('.action-delete').textContent(), 'Delete for everyone?')
+  await aliceFirst.locator('.action-delete').click()
+  await bob.page.locator('.message .body.deleted', { hasText: 'This message was deleted' }).waitFor()
+  t.same(await shownBodies(bob.page), ['This message was deleted', 'Yes\nsee you https://example.org/menu.', XSS])
+
+  const stored = await app.inject({ method: 'GET', url: '/api/messages', headers: bearer(await login(app, 'alice')) })
+  t.same((stored.json() as { messages: Array<{ body: string }> }).messages.map((m) => m.body), ['', 'Yes\nsee you https://example.org/menu.', XSS])
+  t.same(await alice.problems(), [], 'no CSP violation, page error, dialog or foreign request')
+  t.same(await bob.problems(), [])
+})
+
+t.test('a direct chat is started from the family list; its unread badge clears when opened', { skip: noBrowser }, async (t) => {
+  const { origin } = await servedFamily(t)
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin)
+  const bob = await openPage(browser, origin)
+  await signIn(alice.page, origin, 'alice')
+  await signIn(bob.page, origin, 'bob')
+  await openRoom(alice.page, 'Family')
+
+  // Presence: alice sees bob online.
+  await bob.page.locator('.person', { hasText: 'Alice' }).locator('.online-dot').waitFor()
+  await bob.page.locator('.person', { hasText: 'Alice' }).click()
+  await bob.page.locator('.room-title', { hasText: 'Alice' }).waitFor()
+  await say(bob.page, 'psst, a surprise for mum?')
+  const direct = alice.page.locator('.room-link', { hasText: 'Bob' })
+  await direct.locator('.badge', { hasText: '1' }).waitFor()
+  await direct.click()
+  await alice.page.locator('.message .body', { hasText: 'psst' }).waitFor()
+  await direct.locator('.badge').waitFor({ state: 'detached' })
+  t.equal(await alice.page.locator('.room-subtitle').textContent(), 'online', 'the other member is online')
+  t.same(await alice.problems(), [])
+  t.same(await bob.problems(), [])
+})
