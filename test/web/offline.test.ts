@@ -1,0 +1,77 @@
+import t from 'tap'
+import { bearer, login } from '../helper.js'
+import { launchBrowser, noBrowser, openPage, openRoom, say, servedFamily, shownBodies, signIn } from '../fixtures/browser.js'
+import { startTcpProxy } from '../fixtures/tcp-proxy.js'
+
+t.test('the network cut and restored: queued sends arrive once, missed messages are synced, nothing twice', { skip: noBrowser }, async (t) => {
+  const { app, origin, port } = await servedFamily(t)
+  // Alice reaches the server through a proxy the test can cut; bob directly.
+  const proxy = await startTcpProxy(t, port)
+  const aliceOrigin = `http://127.0.0.1:${proxy.port}`
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, aliceOrigin, { phone: true })
+  const bob = await openPage(browser, origin)
+  await signIn(alice.page, aliceOrigin, 'alice')
+  await signIn(bob.page, origin, 'bob')
+  await openRoom(alice.page, 'Family')
+  await openRoom(bob.page, 'Family')
+  await say(bob.page, 'before the cut')
+  await alice.page.locator('.message .body', { hasText: 'before the cut' }).waitFor()
+
+  proxy.cut()
+  await alice.page.context().setOffline(true)
+  await alice.page.locator('.status-banner', { hasText: 'Offline' }).waitFor()
+
+  // Both sides write while alice is cut off.
+  await say(alice.page, 'sent from the tunnel 1')
+  await say(alice.page, 'sent from the tunnel 2')
+  await alice.page.locator('.message.pending').nth(1).waitFor()
+  t.equal(await alice.page.locator('.message.pending .ticks.pending').count(), 2, 'queued sends show as sending')
+  await say(bob.page, 'while you were away 1')
+  await say(bob.page, 'while you were away 2')
+  await bob.page.locator('.message.mine:not(.pending)', { hasText: 'while you were away 2' }).waitFor()
+
+  proxy.restore()
+  await alice.page.context().setOffline(false)
+  await alice.page.locator('.status-banner').waitFor({ state: 'hidden' })
+  await alice.page.locator('.message.mine:not(.pending)', { hasText: 'sent from the tunnel 2' }).waitFor()
+  await alice.page.locator('.message .body', { hasText: 'while you were away 2' }).waitFor()
+  await bob.page.locator('.message .body', { hasText: 'sent from the tunnel 2' }).waitFor()
+
+  const expected = ['before the cut', 'while you were away 1', 'while you were away 2', 'sent from the tunnel 1', 'sent from the tunnel 2']
+  t.same(await shownBodies(alice.page), expected, 'alice sees everything once, in history order')
+  t.same(await shownBodies(bob.page), expected, 'bob too')
+  t.equal(await alice.page.locator('.message.pending').count(), 0, 'nothing left to send')
+  const stored = await app.inject({ method: 'GET', url: '/api/messages', headers: bearer(await login(app, 'bob')) })
+  t.same((stored.json() as { messages: Array<{ body: string }> }).messages.map((m) => m.body), expected, 'stored once each')
+
+  // A reload after all this shows the same, once.
+  await alice.page.reload()
+  await alice.page.locator('.message .body', { hasText: 'sent from the tunnel 2' }).waitFor()
+  t.same(await shownBodies(alice.page), expected)
+  t.same(await alice.problems(), [])
+  t.same(await bob.problems(), [])
+})
+
+t.test('a send that is never acked survives a reload and is sent once', { skip: noBrowser }, async (t) => {
+  const { app, port } = await servedFamily(t)
+  const proxy = await startTcpProxy(t, port)
+  const origin = `http://127.0.0.1:${proxy.port}`
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin)
+  await signIn(alice.page, origin, 'alice')
+  await openRoom(alice.page, 'Family')
+  proxy.cut()
+  await alice.page.locator('.status-banner', { hasText: 'Offline' }).waitFor()
+  await say(alice.page, 'written offline, then the tab reloaded')
+  await alice.page.locator('.message.pending').waitFor()
+  proxy.restore()
+  await alice.page.reload()
+  await alice.page.locator('.message.mine:not(.pending)', { hasText: 'written offline' }).waitFor()
+  await alice.page.reload()
+  await alice.page.locator('.message.mine:not(.pending)', { hasText: 'written offline' }).waitFor()
+  t.same(await shownBodies(alice.page), ['written offline, then the tab reloaded'])
+  const stored = await app.inject({ method: 'GET', url: '/api/messages', headers: bearer(await login(app, 'alice')) })
+  t.equal((stored.json() as { messages: unknown[] }).messages.length, 1, 'stored once')
+  t.same(await alice.problems(), [])
+})

@@ -1,0 +1,79 @@
+import t from 'tap'
+import { bearer, login } from '../helper.js'
+import { jpegWithExifAndGps, noisyJpeg } from '../fixtures/images.js'
+import { launchBrowser, noBrowser, openPage, openRoom, servedFamily, signIn } from '../fixtures/browser.js'
+
+t.test('a photo with a caption is previewed, uploaded with progress, and seen by the other, full size on a tap', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await servedFamily(t)
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin, { phone: true })
+  const bob = await openPage(browser, origin)
+  await signIn(alice.page, origin, 'alice')
+  await signIn(bob.page, origin, 'bob')
+  await openRoom(alice.page, 'Family')
+  await openRoom(bob.page, 'Family')
+
+  // A slow uplink (DevTools throttling) so the progress bar can be seen moving.
+  const cdp = await alice.page.context().newCDPSession(alice.page)
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 512 * 1024 })
+  await alice.page.setInputFiles('.composer input[type=file]', { name: 'beach.jpg', mimeType: 'image/jpeg', buffer: await noisyJpeg(1200, 900) })
+  await alice.page.locator('.photo-banner img').waitFor()
+  t.match(await alice.page.locator('.photo-banner img').getAttribute('src'), /^blob:/, 'a local preview before sending')
+  await alice.page.fill('.composer textarea', 'At the beach 🏖️')
+  await alice.page.press('.composer textarea', 'Enter')
+  await alice.page.waitForFunction(() => {
+    const bar = document.querySelector<HTMLProgressElement>('.message.pending progress')
+    return bar !== null && bar.value > 0.05 && bar.value < 0.95
+  })
+  t.pass('upload progress is shown')
+
+  const thumb = bob.page.locator('.message .photo img')
+  await thumb.waitFor()
+  await bob.page.waitForFunction(() => {
+    const img = document.querySelector<HTMLImageElement>('.message .photo img')
+    return img !== null && img.complete && img.naturalWidth > 0
+  })
+  t.equal(await thumb.evaluate((img: HTMLImageElement) => img.naturalWidth), 320, 'the thumbnail (longest edge 320) is shown')
+  t.equal(await bob.page.locator('.message', { has: bob.page.locator('.photo img') }).locator('.body').textContent(), 'At the beach 🏖️')
+  t.match(await thumb.getAttribute('src'), /^\/media\//, 'served by this server, signed')
+
+  await bob.page.locator('.message .photo').click()
+  const full = bob.page.locator('.lightbox img')
+  await full.waitFor()
+  await bob.page.waitForFunction(() => (document.querySelector<HTMLImageElement>('.lightbox img')?.naturalWidth ?? 0) > 0)
+  t.equal(await full.evaluate((img: HTMLImageElement) => img.naturalWidth), 1200, 'full size is the stored photo, 1200 px wide')
+  await bob.page.keyboard.press('Escape')
+  await full.waitFor({ state: 'detached' })
+
+  // The sender's own copy became the stored message (no pending left, one message stored).
+  await alice.page.locator('.message.mine:not(.pending) .photo img').waitFor()
+  t.equal(await alice.page.locator('.message.pending').count(), 0)
+  const stored = await app.inject({ method: 'GET', url: '/api/messages', headers: bearer(await login(app, 'alice')) })
+  const messages = (stored.json() as { messages: Array<{ body: string, image: { width: number } | null }> }).messages
+  t.match(messages, [{ body: 'At the beach 🏖️', image: { width: 1200, height: 900 } }])
+  t.equal(messages.length, 1)
+  t.same(await alice.problems(), [])
+  t.same(await bob.problems(), [])
+})
+
+t.test('a file that is not an image is refused with the server\'s reason and can be discarded', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await servedFamily(t)
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin)
+  await signIn(alice.page, origin, 'alice')
+  await openRoom(alice.page, 'Family')
+  await alice.page.setInputFiles('.composer input[type=file]', { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not really a photo') })
+  await alice.page.press('.composer textarea', 'Enter')
+  const failed = alice.page.locator('.message.pending .send-error')
+  await failed.waitFor()
+  t.match(await failed.textContent(), /^Not sent: /)
+  await alice.page.locator('.message.pending button', { hasText: 'Discard' }).click()
+  await alice.page.locator('.message.pending').waitFor({ state: 'detached' })
+  const stored = await app.inject({ method: 'GET', url: '/api/messages', headers: bearer(await login(app, 'alice')) })
+  t.equal((stored.json() as { messages: unknown[] }).messages.length, 0, 'nothing stored')
+  // Photos keep working afterwards.
+  await alice.page.setInputFiles('.composer input[type=file]', { name: 'ok.jpg', mimeType: 'image/jpeg', buffer: await jpegWithExifAndGps() })
+  await alice.page.press('.composer textarea', 'Enter')
+  await alice.page.locator('.message.mine:not(.pending) .photo img').waitFor()
+  t.same(await alice.problems(), [])
+})
