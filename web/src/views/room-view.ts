@@ -61,8 +61,10 @@ export function createRoomView (chat: Chat, roomId: string): RoomView {
     const state = chat.rooms.get(roomId)
     if (state === undefined) return
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX
-    const firstBefore = list.firstElementChild
-    const offsetBefore = firstBefore instanceof HTMLElement ? firstBefore.offsetTop - scroller.scrollTop : 0
+    // The first message shown is the anchor: by id, as its element may be redrawn.
+    const anchor = list.firstElementChild instanceof HTMLElement ? list.firstElementChild : null
+    const anchorId = anchor?.dataset.id
+    const anchorOffset = anchor === null ? 0 : anchor.offsetTop - scroller.scrollTop
     const group = state.room.kind === 'group'
     const items: HTMLElement[] = []
     const keep = new Set<string>()
@@ -88,11 +90,12 @@ export function createRoomView (chat: Chat, roomId: string): RoomView {
     const typing = chat.typingIn(roomId)
     typingLine.textContent = typing.length === 0 ? '' : `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`
 
-    if (atBottom || firstBefore === null) {
+    const anchorNow = anchorId === undefined ? undefined : rendered.get(anchorId)?.el
+    if (atBottom || anchor === null) {
       scroller.scrollTop = scroller.scrollHeight
-    } else if (firstBefore instanceof HTMLElement && list.firstElementChild !== firstBefore) {
+    } else if (anchorNow !== undefined && list.firstElementChild !== anchorNow) {
       // Older messages were added above: keep what the reader was looking at in place.
-      scroller.scrollTop = firstBefore.offsetTop - offsetBefore
+      scroller.scrollTop = anchorNow.offsetTop - anchorOffset
     }
     // A short first page cannot be scrolled, so nothing would ever ask for the older ones.
     if (state.loaded && state.hasOlder && scroller.scrollHeight <= scroller.clientHeight) chat.loadOlder(roomId).catch(() => {})
