@@ -16,7 +16,7 @@ import { seed } from './seed.js'
 const TSX = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5)
 const WS_SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 4)
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'http,fanout,idle').split(','))
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'http,logins,fanout,idle').split(','))
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
 // A benchmark of thousands of messages per second from a few sockets is not a family: limits raised.
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN: '100000/min', RATE_LIMIT_API: '10000000/min', RATE_LIMIT_WS: '1000000/s' }
@@ -98,8 +98,11 @@ async function runJson (args: string[], input?: string): Promise<Record<string, 
   return JSON.parse(line) as Record<string, number>
 }
 
-async function autocannon (url: string, options: { method?: string, body?: string, token?: string }): Promise<Record<string, number>> {
-  const args = [join(PROJECT_ROOT, 'node_modules', '.bin', 'autocannon'), '-j', '-c', '32', '-d', String(HTTP_SECONDS)]
+interface CannonOptions { method?: string, body?: string, token?: string, connections?: number, rate?: number, seconds?: number }
+
+async function autocannon (url: string, options: CannonOptions): Promise<Record<string, number>> {
+  const args = [join(PROJECT_ROOT, 'node_modules', '.bin', 'autocannon'), '-j', '-c', String(options.connections ?? 32), '-d', String(options.seconds ?? HTTP_SECONDS)]
+  if (options.rate !== undefined) args.push('-R', String(options.rate))
   if (options.method !== undefined) args.push('-m', options.method)
   if (options.body !== undefined) args.push('-b', options.body, '-H', 'content-type=application/json')
   if (options.token !== undefined) args.push('-H', `authorization=Bearer ${options.token}`)
@@ -165,6 +168,7 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     const token = seeded.tokens[0]!
 
     if (PARTS.has('http')) await benchHttp(db, refHttp, base, token)
+    if (PARTS.has('logins')) await benchLogins(db, base)
     if (PARTS.has('fanout')) await benchFanout(db, product, refWs, tokensFile, seeded.roomId)
     await stop(product)
     await stop(refWs)
@@ -189,6 +193,22 @@ async function benchHttp (db: string, refHttp: Proc, base: string, token: string
     const result = await autocannon(`${base}${path}`, options)
     rows.push({ db, scenario: `http ${scenario}`, product: result, reference, ratio: result.reqPerSec! / reference.reqPerSec!, unit: 'req/s' })
   }
+}
+
+// argon2 is slow on purpose: a burst of logins must not slow everything else down. /health at a
+// moderate fixed rate, alone and then while 50 clients log in back to back.
+async function benchLogins (db: string, base: string): Promise<void> {
+  const health = { connections: 4, rate: 200 }
+  progress(`${db}: GET /health at 200 req/s, quiet`)
+  const quiet = await autocannon(`${base}/health`, health)
+  progress(`${db}: GET /health at 200 req/s while 50 logins run at once`)
+  const logins = autocannon(`${base}/api/auth/login`, {
+    method: 'POST', body: JSON.stringify({ username: 'bench1', password: 'bench password' }), connections: 50, seconds: HTTP_SECONDS + 2
+  })
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const busy = await autocannon(`${base}/health`, health)
+  const login = await logins
+  rows.push({ db, scenario: 'GET /health p99 during 50 logins', product: { ...busy, loginsPerSec: login.reqPerSec!, loginP99: login.p99! }, reference: quiet, ratio: busy.p99! / quiet.p99!, unit: 'p99 ms' })
 }
 
 async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: string, roomId: string): Promise<void> {
@@ -234,14 +254,16 @@ const lines = [
   '',
   'db        scenario                                  unit              Family Chat    reference   ratio   p50/p99/max ms (ours | ref)        server CPU, RSS',
   ...rows.map((r) => {
-    const main = r.unit === 'req/s' ? r.product.reqPerSec : r.unit === 'delivered/s' ? r.product.deliveredPerSec : r.product.bytesPerSocket
-    const ref = r.unit === 'req/s' ? r.reference.reqPerSec : r.unit === 'delivered/s' ? r.reference.deliveredPerSec : r.reference.bytesPerSocket
+    const main = r.unit === 'req/s' ? r.product.reqPerSec : r.unit === 'delivered/s' ? r.product.deliveredPerSec : r.unit === 'p99 ms' ? r.product.p99 : r.product.bytesPerSocket
+    const ref = r.unit === 'req/s' ? r.reference.reqPerSec : r.unit === 'delivered/s' ? r.reference.deliveredPerSec : r.unit === 'p99 ms' ? r.reference.p99 : r.reference.bytesPerSocket
     const lat = r.unit === 'RSS bytes/socket'
       ? ''
-      : r.unit === 'req/s'
+      : r.unit === 'req/s' || r.unit === 'p99 ms'
         ? `${fmt(r.product.p50)}/${fmt(r.product.p99)} | ${fmt(r.reference.p50)}/${fmt(r.reference.p99)}`
         : `${fmt(r.product.p50, 1)}/${fmt(r.product.p99, 1)}/${fmt(r.product.max, 0)} | ${fmt(r.reference.p50, 1)}/${fmt(r.reference.p99, 1)}/${fmt(r.reference.max, 0)}`
-    const server = r.unit === 'delivered/s' ? `${fmt(r.product.serverCpu, 2)} cores, ${fmt(r.product.serverRssMb)} MB` : ''
+    const server = r.unit === 'delivered/s'
+      ? `${fmt(r.product.serverCpu, 2)} cores, ${fmt(r.product.serverRssMb)} MB`
+      : r.unit === 'p99 ms' ? `${fmt(r.product.loginsPerSec)} logins/s, login p99 ${fmt(r.product.loginP99)} ms` : ''
     return `${r.db.padEnd(9)} ${r.scenario.padEnd(41)} ${r.unit.padEnd(17)} ${fmt(main).padStart(11)} ${fmt(ref).padStart(12)} ${r.ratio.toFixed(2).padStart(7)}   ${lat.padEnd(34)} ${server}`
   })
 ]

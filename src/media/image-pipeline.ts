@@ -3,7 +3,7 @@ import type { Metadata, Sharp } from 'sharp'
 import { payloadTooLarge, unsupportedMediaType } from '../errors.js'
 import { detectImageFormat } from './detect-format.js'
 import { createHeicDecoder, HeicTooLargeError } from './heic-decoder.js'
-import { createSemaphore } from './semaphore.js'
+import { createSemaphore } from '../semaphore.js'
 
 export const MAX_PIXELS = 50_000_000
 export const MAX_EDGE = 2048
@@ -28,7 +28,7 @@ const tooManyPixels = () => payloadTooLarge(`The image has more than ${MAX_PIXEL
  */
 export function createImagePipeline (options: { concurrency?: number, maxWaiting?: number } = {}) {
   const heic = createHeicDecoder()
-  const limit = createSemaphore(options.concurrency ?? 2, options.maxWaiting ?? 16)
+  const limit = createSemaphore(options.concurrency ?? 2, options.maxWaiting ?? 16, 'The server is busy processing photos; try again in a moment')
 
   async function open (bytes: Buffer): Promise<Sharp> {
     const format = detectImageFormat(bytes)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { createSemaphore } from '../../src/media/semaphore.js'
+import { createSemaphore } from '../../src/semaphore.js'
 
 t.test('runs at most `concurrency` tasks at once and refuses past the waiting bound', async (t) => {
   const run = createSemaphore(2, 1)
