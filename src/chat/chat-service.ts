@@ -6,6 +6,7 @@ import type { MessageRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
 import { forbidden, notFound, validation } from '../errors.js'
 import { sanitizeBody } from './body.js'
+import { createRecentMessages } from './recent-messages.js'
 import { createRoomLog, type ImageFields, type LogResult, type MessageEvent } from './room-log.js'
 
 export interface ReadEvent { type: 'read', roomId: string, userId: string, seq: number }
@@ -35,12 +36,14 @@ const messageNotFound = () => notFound('No such message')
  * Everything a member can do in a room, for HTTP and WebSocket alike. Fastify-free. Every
  * committed change is announced to listeners, in event order per room.
  */
-export function createChatService (db: Db) {
+export function createChatService (db: Db, options: { cacheRecent?: boolean } = {}) {
   const listeners = new Set<ChatListener>()
+  const recent = options.cacheRecent === true ? createRecentMessages() : null
   const emit = (event: ChatEvent): void => {
+    if (event.type === 'room.joined') recent?.join(event.roomId, event.userIds)
     for (const listener of listeners) listener(event)
   }
-  const log = createRoomLog(db, emit)
+  const log = createRoomLog(db, emit, (event) => recent?.apply(event))
   let familyId: string | undefined
 
   /** The room id if `userId` is a member, the Family room when omitted; 404 otherwise. */
@@ -111,6 +114,9 @@ export function createChatService (db: Db) {
       }
       if (query.roomId === undefined) familyId ??= await familyRoomId(db)
       const roomId = query.roomId ?? familyId!
+      const isLatest = query.since === undefined && query.before === undefined
+      const cached = isLatest ? recent?.latest(roomId, userId, query.limit) : undefined
+      if (cached !== undefined) return { roomId, messages: cached.rows, hasMore: cached.hasMore, lastSeq: cached.lastSeq }
       // lastSeq is read first, so the page may hold newer events than it says, never fewer.
       const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
       if (lastSeq === undefined) throw roomNotFound()
@@ -118,7 +124,9 @@ export function createChatService (db: Db) {
         const rows = await listChangedSince(db, roomId, query.since, query.limit + 1)
         return { roomId, messages: rows.slice(0, query.limit), hasMore: rows.length > query.limit, lastSeq }
       }
-      const rows = await listLatestMessages(db, roomId, query.limit + 1, query.before)
+      const read = isLatest && recent !== null ? Math.max(recent.fillSize, query.limit + 1) : query.limit + 1
+      const rows = await listLatestMessages(db, roomId, read, query.before)
+      if (isLatest) recent?.fill(roomId, userId, lastSeq, rows)
       return { roomId, messages: rows.slice(0, query.limit).reverse(), hasMore: rows.length > query.limit, lastSeq }
     },
 

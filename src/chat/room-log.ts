@@ -56,7 +56,7 @@ const isUniqueViolation = (err: unknown): boolean => {
  * `last_seq` moves once. Events are emitted after commit in event order, so listeners see each
  * room's log exactly as stored. Callers are answered only after their change is committed.
  */
-export function createRoomLog (db: Db, emit: (event: MessageEvent) => void) {
+export function createRoomLog (db: Db, emit: (event: MessageEvent) => void, onCommit: (event: MessageEvent) => void = () => {}) {
   const queues = new Map<string, Pending[]>()
   const flushing = new Map<string, Promise<void>>()
 
@@ -75,6 +75,8 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void) {
         for (const p of batch) p.reject(err)
         continue
       }
+      // Before anyone is answered: whoever reads after an answer must see its change.
+      for (const event of outcome.events) onCommit(event)
       outcome.results.forEach((result, i) => {
         if (result instanceof Error) batch[i]!.reject(result)
         else batch[i]!.resolve(result)
