@@ -12,6 +12,7 @@ import {
 import { authOf } from '../auth-of.js'
 
 const MessageResponseSchema = Type.Object({ message: MessageSchema })
+const JSON_TYPE = 'application/json; charset=utf-8'
 
 const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/', {
@@ -21,9 +22,19 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: ListMessagesQuerySchema,
       response: responses({ 200: MessagePageSchema }, 400, 401, 404)
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const page = await app.chat.history(authOf(request).userId, request.query)
-    return { messages: page.messages.map(app.toMessageDto), hasMore: page.hasMore, lastSeq: page.lastSeq }
+    // The page every client opens a room with is the same for every member until the room
+    // changes: serialised once. Signed media URLs stay valid an hour or more; a body is reused
+    // for at most a minute.
+    const key = page.memo === undefined ? undefined : `${request.query.limit}:${Math.floor(Date.now() / 60_000)}`
+    const kept = key === undefined ? undefined : page.memo!.get(key)
+    if (kept !== undefined) return reply.type(JSON_TYPE).send(kept)
+    const body = { messages: page.messages.map(app.toMessageDto), hasMore: page.hasMore, lastSeq: page.lastSeq }
+    if (key === undefined) return body
+    const json = String(reply.serialize(body))
+    page.memo!.set(key, json)
+    return reply.type(JSON_TYPE).send(json)
   })
 
   app.post('/', {

@@ -27,6 +27,8 @@ export interface HistoryPage {
   messages: MessageRow[]
   hasMore: boolean
   lastSeq: number
+  /** Served from memory: a place to keep what is derived from this exact page until it changes. */
+  memo?: Map<string, string>
 }
 
 const roomNotFound = () => notFound('No such room')
@@ -116,7 +118,7 @@ export function createChatService (db: Db, options: { cacheRecent?: boolean } = 
       const roomId = query.roomId ?? familyId!
       const isLatest = query.since === undefined && query.before === undefined
       const cached = isLatest ? recent?.latest(roomId, userId, query.limit) : undefined
-      if (cached !== undefined) return { roomId, messages: cached.rows, hasMore: cached.hasMore, lastSeq: cached.lastSeq }
+      if (cached !== undefined) return { roomId, messages: cached.rows, hasMore: cached.hasMore, lastSeq: cached.lastSeq, memo: cached.memo }
       // lastSeq is read first, so the page may hold newer events than it says, never fewer.
       const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
       if (lastSeq === undefined) throw roomNotFound()

@@ -13,13 +13,19 @@ interface Entry {
   olderExist: boolean
   /** Users known to be members (membership only ever grows, so a hit needs no check). */
   members: Set<string>
+  /** Whatever callers derive from these rows (serialised pages), forgotten at every change. */
+  memo: Map<string, string>
 }
 
 export interface RecentPage {
   rows: MessageRow[]
   hasMore: boolean
   lastSeq: number
+  memo: Map<string, string>
 }
+
+// A room's memo holds a few page sizes; more means callers vary their keys, so start afresh.
+const MAX_MEMO = 8
 
 /**
  * The newest messages of recently read rooms, kept current by the room log's own events, so the
@@ -65,10 +71,12 @@ export function createRecentMessages (maxRooms = 32) {
       if (entry === undefined || !entry.members.has(userId)) return undefined
       if (entry.rows.length < limit && entry.olderExist) return undefined
       touch(roomId, entry)
+      if (entry.memo.size > MAX_MEMO) entry.memo.clear()
       return {
         rows: entry.rows.slice(-limit),
         hasMore: entry.rows.length > limit || (entry.rows.length === limit && entry.olderExist),
-        lastSeq: entry.lastSeq
+        lastSeq: entry.lastSeq,
+        memo: entry.memo
       }
     },
 
@@ -84,7 +92,7 @@ export function createRecentMessages (maxRooms = 32) {
       }
       if ((emitted.get(roomId) ?? 0) > lastSeq) return
       const rows = newestFirst.slice(0, KEEP).reverse()
-      entries.set(roomId, { lastSeq, rows, olderExist: newestFirst.length > KEEP, members: new Set([userId]) })
+      entries.set(roomId, { lastSeq, rows, olderExist: newestFirst.length > KEEP, members: new Set([userId]), memo: new Map() })
       while (entries.size > maxRooms) entries.delete(entries.keys().next().value!)
     },
 
@@ -101,6 +109,7 @@ export function createRecentMessages (maxRooms = 32) {
       }
       upsert(entry, event.message)
       entry.lastSeq = Math.max(entry.lastSeq, seq)
+      entry.memo.clear()
     },
 
     join (roomId: string, userIds: string[]): void {

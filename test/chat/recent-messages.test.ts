@@ -86,3 +86,12 @@ t.test('keeps at most maxRooms rooms, dropping the least recently read', async (
   t.equal(cache.latest('b', 'u1', 50), undefined)
   t.ok(cache.latest('c', 'u1', 50))
 })
+
+t.test('what a caller keeps beside a page is forgotten when the room changes', async (t) => {
+  const cache = createRecentMessages()
+  cache.fill(ROOM, 'u1', 2, newestFirst(2))
+  cache.latest(ROOM, 'u1', 50)!.memo.set('50', 'serialised page')
+  t.equal(cache.latest(ROOM, 'u1', 50)!.memo.get('50'), 'serialised page')
+  cache.apply(created(3))
+  t.equal(cache.latest(ROOM, 'u1', 50)!.memo.size, 0)
+})

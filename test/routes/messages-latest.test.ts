@@ -49,6 +49,7 @@ t.test('the latest page stays exact through sends, edits and deletions read whil
     const db = await fromDatabase(app, bob.token, limit, mem.lastSeq)
     t.same(mem.messages, db.messages, `limit ${limit}: the same messages as the database, edits and deletions included`)
     t.equal(mem.hasMore, db.hasMore)
+    t.same(await latest(app, alice.token, limit), mem, 'read again (the kept serialisation): the same page')
   }
   const [family] = (await app.inject({ url: '/api/rooms', headers: bearer(bob.token) })).json().rooms as Array<{ lastSeq: number }>
   t.equal((await latest(app, bob.token, 50)).lastSeq, family!.lastSeq, 'lastSeq is the room\'s last event')
