@@ -39,9 +39,9 @@ async function freePort (): Promise<number> {
 }
 
 /** The product, quiet (LOG_LEVEL=warn: no per-request log lines), on a port chosen here. */
-async function spawnProduct (env: Record<string, string>): Promise<Proc> {
+async function spawnProduct (env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', TSX, join(PROJECT_ROOT, 'src/server.ts')], {
+  const child = spawn(process.execPath, ['--import', TSX, ...nodeArgs, join(PROJECT_ROOT, 'src/server.ts')], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit']
@@ -54,8 +54,8 @@ async function spawnProduct (env: Record<string, string>): Promise<Proc> {
   }
 }
 
-async function spawnServer (script: string, env: Record<string, string>): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', TSX, join(PROJECT_ROOT, script)], {
+async function spawnServer (script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
+  const child = spawn(process.execPath, ['--import', TSX, ...nodeArgs, join(PROJECT_ROOT, script)], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'inherit']
@@ -119,18 +119,52 @@ async function wsLoad (serverPid: number, args: Record<string, unknown>): Promis
   return { ...result, serverCpu: (after.cpu - before.cpu) / ((Date.now() - started) / 1000), serverRssMb: after.rss / 1048576 }
 }
 
-async function idleRss (serverPid: number, args: Record<string, unknown>): Promise<number> {
-  const before = usage(serverPid).rss
+/** A load-generator process holding `sockets` idle sockets open until released. */
+async function holdSockets (args: Record<string, unknown>): Promise<() => Promise<void>> {
   const child = spawn(process.execPath, ['--import', TSX, join(PROJECT_ROOT, 'bench/load/ws-load.ts'), JSON.stringify({ ...args, idle: true })], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = once(child, 'exit')
   const opened = new Promise<void>((resolve) => createInterface({ input: child.stdout! }).once('line', () => resolve()))
   await Promise.race([opened, exited.then(([code]) => { throw new Error(`the idle load generator exited early (${String(code)})`) })])
-  // Let the server settle the new sockets' allocations before reading its RSS.
-  await new Promise((resolve) => setTimeout(resolve, 1000))
-  const after = usage(serverPid).rss
-  child.stdin!.end('done\n')
-  await exited
-  return (after - before) / (args.sockets as number)
+  return async () => {
+    child.stdin!.end('done\n')
+    await exited
+  }
+}
+
+const WARM_SOCKETS = 900
+
+/** Memory of a server started with PROBE_ARGS, after full garbage collections. */
+async function probeMemory (proc: Proc, file: string): Promise<NodeJS.MemoryUsage> {
+  rmSync(file, { force: true })
+  proc.child.kill('SIGWINCH')
+  for (let i = 0; i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as NodeJS.MemoryUsage
+    } catch {}
+  }
+  throw new Error('the memory probe did not answer')
+}
+
+const PROBE_ARGS = ['--expose-gc', '--import', join(PROJECT_ROOT, 'bench/servers/memory-probe.ts')]
+
+/**
+ * Memory per idle socket, at the margin and after full garbage collections (setting sockets up
+ * leaves garbage, and when V8 collects it is otherwise noise): 900 sockets (3 per benchmark user)
+ * are opened first, so one-time growth (pools, JIT, buffers) is not charged to the ones measured.
+ */
+async function idleMemory (proc: Proc, probeFile: string, args: Record<string, unknown>): Promise<Record<string, number>> {
+  const releaseWarm = await holdSockets({ ...args, sockets: WARM_SOCKETS })
+  const before = await probeMemory(proc, probeFile)
+  const release = await holdSockets(args)
+  const after = await probeMemory(proc, probeFile)
+  await release()
+  await releaseWarm()
+  const n = args.sockets as number
+  return {
+    bytesPerSocket: (after.rss - before.rss) / n,
+    heapPerSocket: (after.heapUsed + after.external - before.heapUsed - before.external) / n
+  }
 }
 
 async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
@@ -172,7 +206,7 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     if (PARTS.has('fanout')) await benchFanout(db, product, refWs, tokensFile, seeded.roomId)
     await stop(product)
     await stop(refWs)
-    if (PARTS.has('idle')) await benchIdle(db, productEnv, tokensFile, seeded.roomId)
+    if (PARTS.has('idle')) await benchIdle(db, productEnv, tokensFile, seeded.roomId, dataDir)
   } finally {
     for (const proc of procs) await stop(proc)
     await dropDb?.()
@@ -226,16 +260,17 @@ async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: 
 }
 
 // Idle sockets on fresh processes: a server that just ran the fan-out has a grown heap that hides them.
-async function benchIdle (db: string, productEnv: Record<string, string>, tokensFile: string, roomId: string): Promise<void> {
+async function benchIdle (db: string, productEnv: Record<string, string>, tokensFile: string, roomId: string, dataDir: string): Promise<void> {
+  const probeFile = join(dataDir, 'memory-probe.json')
   for (const sockets of [1000, 5000]) {
     progress(`${db}: ${sockets} idle sockets`)
-    const freshRef = await spawnServer('bench/servers/reference-ws.ts', {})
-    const bare = await idleRss(freshRef.child.pid!, { url: `ws://127.0.0.1:${freshRef.port}`, mode: 'bare', sockets, senders: 0, rate: 0, seconds: 0 })
+    const freshRef = await spawnServer('bench/servers/reference-ws.ts', { MEMORY_PROBE_FILE: probeFile }, PROBE_ARGS)
+    const bare = await idleMemory(freshRef, probeFile, { url: `ws://127.0.0.1:${freshRef.port}`, mode: 'bare', sockets, senders: 0, rate: 0, seconds: 0 })
     await stop(freshRef)
-    const freshProduct = await spawnProduct(productEnv)
-    const ours = await idleRss(freshProduct.child.pid!, { url: `ws://127.0.0.1:${freshProduct.port}`, mode: 'product', sockets, senders: 0, rate: 0, seconds: 0, tokensFile, roomId })
+    const freshProduct = await spawnProduct({ ...productEnv, MEMORY_PROBE_FILE: probeFile }, PROBE_ARGS)
+    const ours = await idleMemory(freshProduct, probeFile, { url: `ws://127.0.0.1:${freshProduct.port}`, mode: 'product', sockets, senders: 0, rate: 0, seconds: 0, tokensFile, roomId })
     await stop(freshProduct)
-    rows.push({ db, scenario: `idle sockets ${sockets}`, product: { bytesPerSocket: ours }, reference: { bytesPerSocket: bare }, ratio: ours / bare, unit: 'RSS bytes/socket' })
+    rows.push({ db, scenario: `idle sockets ${sockets}`, product: ours, reference: bare, ratio: ours.bytesPerSocket! / bare.bytesPerSocket!, unit: 'RSS bytes/socket' })
   }
 }
 
@@ -257,7 +292,7 @@ const lines = [
     const main = r.unit === 'req/s' ? r.product.reqPerSec : r.unit === 'delivered/s' ? r.product.deliveredPerSec : r.unit === 'p99 ms' ? r.product.p99 : r.product.bytesPerSocket
     const ref = r.unit === 'req/s' ? r.reference.reqPerSec : r.unit === 'delivered/s' ? r.reference.deliveredPerSec : r.unit === 'p99 ms' ? r.reference.p99 : r.reference.bytesPerSocket
     const lat = r.unit === 'RSS bytes/socket'
-      ? ''
+      ? `heap+external ${fmt(r.product.heapPerSocket)} | ${fmt(r.reference.heapPerSocket)} B`
       : r.unit === 'req/s' || r.unit === 'p99 ms'
         ? `${fmt(r.product.p50)}/${fmt(r.product.p99)} | ${fmt(r.reference.p50)}/${fmt(r.reference.p99)}`
         : `${fmt(r.product.p50, 1)}/${fmt(r.product.p99, 1)}/${fmt(r.product.max, 0)} | ${fmt(r.reference.p50, 1)}/${fmt(r.reference.p99, 1)}/${fmt(r.reference.max, 0)}`
