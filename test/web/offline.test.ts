@@ -1,6 +1,6 @@
 import t from 'tap'
 import { bearer, login } from '../helper.js'
-import { launchBrowser, noBrowser, openPage, openRoom, say, servedFamily, shownBodies, signIn } from '../fixtures/browser.js'
+import { inFamilyRoom, launchBrowser, noBrowser, say, servedFamily, shownBodies } from '../fixtures/browser.js'
 import { startTcpProxy } from '../fixtures/tcp-proxy.js'
 
 t.test('the network cut and restored: queued sends arrive once, missed messages are synced, nothing twice', { skip: noBrowser }, async (t) => {
@@ -9,12 +9,8 @@ t.test('the network cut and restored: queued sends arrive once, missed messages 
   const proxy = await startTcpProxy(t, port)
   const aliceOrigin = `http://127.0.0.1:${proxy.port}`
   const browser = await launchBrowser(t)
-  const alice = await openPage(browser, aliceOrigin, { phone: true })
-  const bob = await openPage(browser, origin)
-  await signIn(alice.page, aliceOrigin, 'alice')
-  await signIn(bob.page, origin, 'bob')
-  await openRoom(alice.page, 'Family')
-  await openRoom(bob.page, 'Family')
+  const alice = await inFamilyRoom(browser, aliceOrigin, 'alice', { phone: true })
+  const bob = await inFamilyRoom(browser, origin, 'bob')
   await say(bob.page, 'before the cut')
   await alice.page.locator('.message .body', { hasText: 'before the cut' }).waitFor()
 
@@ -58,9 +54,7 @@ t.test('a send that is never acked survives a reload and is sent once', { skip: 
   const proxy = await startTcpProxy(t, port)
   const origin = `http://127.0.0.1:${proxy.port}`
   const browser = await launchBrowser(t)
-  const alice = await openPage(browser, origin)
-  await signIn(alice.page, origin, 'alice')
-  await openRoom(alice.page, 'Family')
+  const alice = await inFamilyRoom(browser, origin, 'alice')
   proxy.cut()
   await alice.page.locator('.status-banner', { hasText: 'Offline' }).waitFor()
   await say(alice.page, 'written offline, then the tab reloaded')
@@ -73,5 +67,33 @@ t.test('a send that is never acked survives a reload and is sent once', { skip: 
   t.same(await shownBodies(alice.page), ['written offline, then the tab reloaded'])
   const stored = await app.inject({ method: 'GET', url: '/api/messages', headers: bearer(await login(app, 'alice')) })
   t.equal((stored.json() as { messages: unknown[] }).messages.length, 1, 'stored once')
+  t.same(await alice.problems(), [])
+})
+
+t.test('a long outbox is sent after reconnecting, paced under the flood limit, each message once', { skip: noBrowser }, async (t) => {
+  // The production limit (tests otherwise raise it): 20 request frames a second per socket.
+  const { app, port } = await servedFamily(t, { RATE_LIMIT_WS: '20/s' })
+  const proxy = await startTcpProxy(t, port)
+  const origin = `http://127.0.0.1:${proxy.port}`
+  const browser = await launchBrowser(t)
+  const alice = await inFamilyRoom(browser, origin, 'alice')
+  proxy.cut()
+  await alice.page.locator('.status-banner', { hasText: 'Offline' }).waitFor()
+  const bodies = Array.from({ length: 45 }, (_, i) => `queued ${i + 1}`)
+  for (const body of bodies) await say(alice.page, body)
+  await alice.page.locator('.message.pending').nth(44).waitFor()
+  const limited: string[] = []
+  alice.page.on('websocket', (socket) => socket.on('framereceived', (frame) => {
+    if (String(frame.payload).includes('"rate_limited"')) limited.push(String(frame.payload))
+  }))
+  proxy.restore()
+  await alice.page.context().setOffline(true)
+  await alice.page.context().setOffline(false)
+  await alice.page.locator('.message.mine:not(.pending)', { hasText: 'queued 45' }).waitFor()
+  await alice.page.locator('.message.pending').first().waitFor({ state: 'detached' })
+  t.same(await shownBodies(alice.page), bodies, 'all of them, in order, once')
+  const stored = await app.inject({ method: 'GET', url: '/api/messages?limit=100', headers: bearer(await login(app, 'alice')) })
+  t.same((stored.json() as { messages: Array<{ body: string }> }).messages.map((m) => m.body), bodies, 'stored once each, in order')
+  t.same(limited, [], 'never over the flood limit')
   t.same(await alice.problems(), [])
 })

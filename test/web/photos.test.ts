@@ -1,17 +1,13 @@
 import t from 'tap'
 import { bearer, login } from '../helper.js'
 import { jpegWithExifAndGps, noisyJpeg } from '../fixtures/images.js'
-import { launchBrowser, noBrowser, openPage, openRoom, servedFamily, signIn } from '../fixtures/browser.js'
+import { inFamilyRoom, launchBrowser, noBrowser, servedFamily } from '../fixtures/browser.js'
 
 t.test('a photo with a caption is previewed, uploaded with progress, and seen by the other, full size on a tap', { skip: noBrowser }, async (t) => {
   const { app, origin } = await servedFamily(t)
   const browser = await launchBrowser(t)
-  const alice = await openPage(browser, origin, { phone: true })
-  const bob = await openPage(browser, origin)
-  await signIn(alice.page, origin, 'alice')
-  await signIn(bob.page, origin, 'bob')
-  await openRoom(alice.page, 'Family')
-  await openRoom(bob.page, 'Family')
+  const alice = await inFamilyRoom(browser, origin, 'alice', { phone: true })
+  const bob = await inFamilyRoom(browser, origin, 'bob')
 
   // A slow uplink (DevTools throttling) so the progress bar can be seen moving.
   const cdp = await alice.page.context().newCDPSession(alice.page)
@@ -59,9 +55,7 @@ t.test('a photo with a caption is previewed, uploaded with progress, and seen by
 t.test('a file that is not an image is refused with the server\'s reason and can be discarded', { skip: noBrowser }, async (t) => {
   const { app, origin } = await servedFamily(t)
   const browser = await launchBrowser(t)
-  const alice = await openPage(browser, origin)
-  await signIn(alice.page, origin, 'alice')
-  await openRoom(alice.page, 'Family')
+  const alice = await inFamilyRoom(browser, origin, 'alice')
   await alice.page.setInputFiles('.composer input[type=file]', { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not really a photo') })
   await alice.page.press('.composer textarea', 'Enter')
   const failed = alice.page.locator('.message.pending .send-error')

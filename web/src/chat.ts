@@ -7,6 +7,7 @@ import type { Envelope, FamilyMember, Message, MessagePage, ReadyData, Room, Use
 const TYPING_SHOWN_MS = 4000
 const TYPING_SENT_EVERY_MS = 2000
 const PAGE = 50
+const READ_DELAY_MS = 250
 
 /** What a room holds on this device. */
 export interface RoomState {
@@ -58,6 +59,7 @@ export class Chat {
   private readonly sending = new Set<string>()
   private readonly typingSentAt = new Map<string, number>()
   private readonly readPending = new Set<string>()
+  private readTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (api: Api, me: User, onSignedOut: () => void) {
     this.api = api
@@ -443,8 +445,19 @@ export class Chat {
     return this.openRoomId === roomId && document.visibilityState === 'visible'
   }
 
-  /** The open room, when the page is visible, is read up to its latest event. */
+  /**
+   * The open room, when the page is visible, is read up to its latest event — once per burst of
+   * events (a short delay), not once per message.
+   */
   private markOpenRoomRead (): void {
+    if (this.readTimer !== undefined) return
+    this.readTimer = setTimeout(() => {
+      this.readTimer = undefined
+      this.sendReadMarker()
+    }, READ_DELAY_MS)
+  }
+
+  private sendReadMarker (): void {
     const roomId = this.openRoomId
     if (roomId === null || !this.isVisible(roomId) || this.readPending.has(roomId)) return
     const room = this.rooms.get(roomId)?.room

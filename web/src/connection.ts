@@ -17,6 +17,9 @@ const UNAUTHORIZED = 4001
 const PING_EVERY_MS = 20_000
 const PONG_WITHIN_MS = 10_000
 const MAX_BACKOFF_MS = 10_000
+// The server allows 20 request frames a second per socket (RATE_LIMIT_WS's default) and closes a
+// socket that keeps flooding: a long outbox flushed after a reconnect is paced under that.
+const FRAMES_PER_SECOND = 15
 
 interface Waiting {
   resolve (frame: Envelope): void
@@ -37,6 +40,9 @@ export class Connection {
   private stopped = true
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private pingTimer: ReturnType<typeof setInterval> | undefined
+  private readonly sentAt: number[] = []
+  private readonly paced: string[] = []
+  private paceTimer: ReturnType<typeof setTimeout> | undefined
   private readonly url: () => string
   private readonly handlers: ConnectionHandlers
 
@@ -72,13 +78,30 @@ export class Connection {
     const id = String(this.nextId++)
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
-      socket.send(JSON.stringify({ type, id, data }))
+      this.pace(JSON.stringify({ type, id, data }))
     })
   }
 
   /** A frame without an answer (typing). */
   notify (type: string, data: object): void {
-    if (this.status === 'online') this.socket?.send(JSON.stringify({ type, data }))
+    if (this.status === 'online') this.pace(JSON.stringify({ type, data }))
+  }
+
+  /** Sends in order, at most FRAMES_PER_SECOND in any second; the rest wait their turn. */
+  private pace (frame: string): void {
+    this.paced.push(frame)
+    this.drainPaced()
+  }
+
+  private drainPaced (): void {
+    clearTimeout(this.paceTimer)
+    const now = Date.now()
+    while (this.sentAt.length > 0 && this.sentAt[0]! <= now - 1000) this.sentAt.shift()
+    while (this.paced.length > 0 && this.sentAt.length < FRAMES_PER_SECOND) {
+      this.socket?.send(this.paced.shift()!)
+      this.sentAt.push(now)
+    }
+    if (this.paced.length > 0) this.paceTimer = setTimeout(() => this.drainPaced(), this.sentAt[0]! + 1000 - now)
   }
 
   private setStatus (status: ConnectionStatus): void {
@@ -132,6 +155,9 @@ export class Connection {
   private closed (socket: WebSocket, code: number): void {
     if (this.socket !== socket) return
     this.socket = null
+    // Frames for the old socket are not resent as they are: their requests are rejected below.
+    this.paced.length = 0
+    clearTimeout(this.paceTimer)
     const wasReady = this.status === 'online'
     clearInterval(this.pingTimer)
     for (const waiting of this.waiting.values()) waiting.reject(new ApiError(0, 'network', 'Connection lost'))
