@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { bearer, login } from '../helper.js'
 import { inFamilyRoom, launchBrowser, noBrowser, say, servedFamily, shownBodies } from '../fixtures/browser.js'
 import { startTcpProxy } from '../fixtures/tcp-proxy.js'
@@ -49,14 +49,19 @@ t.test('the network cut and restored: queued sends arrive once, missed messages 
   t.same(await bob.problems(), [])
 })
 
-t.test('a send that is never acked survives a reload and is sent once', { skip: noBrowser }, async (t) => {
-  const { app, port } = await servedFamily(t)
+/** Alice in Family through a proxy, which is then cut: her page shows it is offline. */
+async function aliceCutOff (t: Test, env: Record<string, string> = {}) {
+  const { app, port } = await servedFamily(t, env)
   const proxy = await startTcpProxy(t, port)
-  const origin = `http://127.0.0.1:${proxy.port}`
   const browser = await launchBrowser(t)
-  const alice = await inFamilyRoom(browser, origin, 'alice')
+  const alice = await inFamilyRoom(browser, `http://127.0.0.1:${proxy.port}`, 'alice')
   proxy.cut()
   await alice.page.locator('.status-banner', { hasText: 'Offline' }).waitFor()
+  return { app, proxy, alice }
+}
+
+t.test('a send that is never acked survives a reload and is sent once', { skip: noBrowser }, async (t) => {
+  const { app, proxy, alice } = await aliceCutOff(t)
   await say(alice.page, 'written offline, then the tab reloaded')
   await alice.page.locator('.message.pending').waitFor()
   proxy.restore()
@@ -72,13 +77,7 @@ t.test('a send that is never acked survives a reload and is sent once', { skip: 
 
 t.test('a long outbox is sent after reconnecting, paced under the flood limit, each message once', { skip: noBrowser }, async (t) => {
   // The production limit (tests otherwise raise it): 20 request frames a second per socket.
-  const { app, port } = await servedFamily(t, { RATE_LIMIT_WS: '20/s' })
-  const proxy = await startTcpProxy(t, port)
-  const origin = `http://127.0.0.1:${proxy.port}`
-  const browser = await launchBrowser(t)
-  const alice = await inFamilyRoom(browser, origin, 'alice')
-  proxy.cut()
-  await alice.page.locator('.status-banner', { hasText: 'Offline' }).waitFor()
+  const { app, proxy, alice } = await aliceCutOff(t, { RATE_LIMIT_WS: '20/s' })
   const bodies = Array.from({ length: 45 }, (_, i) => `queued ${i + 1}`)
   for (const body of bodies) await say(alice.page, body)
   await alice.page.locator('.message.pending').nth(44).waitFor()
