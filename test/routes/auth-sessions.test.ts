@@ -151,3 +151,15 @@ t.test('a revocation in this process takes effect at once, even for a cached ses
   await app.sessions.revoke(sub, { only: sid })
   t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(token) })).statusCode, 401)
 })
+
+t.test('a token verified (and remembered) while valid is refused once it has expired', async (t) => {
+  const app = await build(t)
+  await createUser(app, 'alice')
+  const token = await login(app, 'alice')
+  t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(token) })).statusCode, 200, 'verified, and now in the verified-token cache')
+  const later = Date.now() + 31 * 86_400_000
+  t.capture(Date, 'now', () => later)
+  const res = await app.inject({ url: '/api/auth/me', headers: bearer(token) })
+  t.equal(res.statusCode, 401)
+  t.match(res.json(), { statusCode: 401, code: 'unauthorized' })
+})
