@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
 import { createSessionService, type SessionService } from '../src/auth/session-service.js'
+import { createVerifiedTokens } from '../src/auth/verified-tokens.js'
 import { unauthorized } from '../src/errors.js'
 
 export interface AuthPluginOptions {
@@ -34,18 +35,13 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   await app.register(fastifyJwt, {
     secret: opts.jwtSecret,
     sign: { algorithm: 'HS256', expiresIn: Math.floor(opts.tokenTtlMs / 1000) },
-    // Verified tokens are remembered (up to their expiry, 10 min at most): a client sends the same
-    // token with every request, and decoding and checking it again was a third of a cached page's
-    // CPU. Keyed by the token itself, which is unique (fast-jwt would hash it, costing about what it
-    // saves). Failures are not cached; the session is still checked on every request.
-    verify: { algorithms: ['HS256'], cache: 1000, cacheKeyBuilder: (token: string) => token }
+    verify: { algorithms: ['HS256'] }
   })
   const sessions = createSessionService(app.db, { tokenTtlMs: opts.tokenTtlMs })
   app.decorate('sessions', sessions)
   app.decorateRequest('auth', null)
 
-  /** The live session a token names, or throws `unauthorized`. Used by HTTP and by each WS frame. */
-  async function verifyToken (token: string): Promise<Auth> {
+  const claimsOf = createVerifiedTokens((token) => {
     let payload: { sub?: unknown, sid?: unknown, exp?: unknown }
     try {
       payload = app.jwt.verify(token)
@@ -53,10 +49,16 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
       throw unauthorized('Invalid or expired token')
     }
     if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw unauthorized('Invalid token')
-    const live = await sessions.check(payload.sid, payload.sub)
+    return { sub: payload.sub, sid: payload.sid, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null }
+  })
+
+  /** The live session a token names, or throws `unauthorized`. Used by HTTP and by each WS frame. */
+  async function verifyToken (token: string): Promise<Auth> {
+    const claims = claimsOf(token)
+    // The session is checked every time: a revoked one is refused whatever the token cache knows.
+    const live = await sessions.check(claims.sid, claims.sub)
     if (live === null) throw unauthorized('Session revoked or expired')
-    const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : live.expiresAt.getTime()
-    return { userId: live.userId, sessionId: live.id, expiresAt: Math.min(exp, live.expiresAt.getTime()) }
+    return { userId: live.userId, sessionId: live.id, expiresAt: Math.min(claims.expiresAt ?? Infinity, live.expiresAt.getTime()) }
   }
 
   function authenticateWith (extract: (request: FastifyRequest) => string | null) {
