@@ -7,7 +7,10 @@ import type { Db } from '../db/types.js'
 export interface DbPluginOptions extends DatabaseOptions {}
 
 export default fp<DbPluginOptions>(async (app, opts) => {
-  const database = await openDatabase(opts)
+  const database = await openDatabase({
+    ...opts,
+    onPoolReplaced: () => app.log.warn('the database missed a query deadline: its connections were replaced')
+  })
   app.addHook('onClose', () => database.close())
   await runMigrations(database)
 

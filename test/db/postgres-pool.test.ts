@@ -1,0 +1,70 @@
+import t from 'tap'
+import postgres from 'postgres'
+import { createPostgresPool } from '../../db/postgres-pool.js'
+import { freshPostgresDatabase, type TestContext } from '../helper.js'
+import { startTcpProxy } from '../fixtures/tcp-proxy.js'
+
+const baseUrl = process.env.DATABASE_URL
+const DEADLINE_MS = 500
+
+/** A pool reaching a fresh database through a proxy the test can stall. */
+async function pooledThroughProxy (t: TestContext) {
+  const direct = await freshPostgresDatabase(t, baseUrl!)
+  const url = new URL(direct)
+  const proxy = await startTcpProxy(t, Number(url.port || 5432))
+  url.hostname = '127.0.0.1'
+  url.port = String(proxy.port)
+  let replaced = 0
+  const pool = createPostgresPool(url.toString(), { deadlineMs: DEADLINE_MS, onReplaced: () => { replaced++ } })
+  t.teardown(() => pool.end())
+  const selectOne = async (): Promise<'ok' | string> => {
+    try {
+      await pool.sql.unsafe('select 1')
+      return 'ok'
+    } catch (err) {
+      return (err as { code?: string }).code ?? String(err)
+    }
+  }
+  return { pool, proxy, selectOne, replaced: () => replaced, direct }
+}
+
+t.test('a pool serves again once the database is back, however its connections were left by the outage', { skip: baseUrl === undefined && 'needs DATABASE_URL' }, async (t) => {
+  const { proxy, selectOne, replaced } = await pooledThroughProxy(t)
+  t.equal(await selectOne(), 'ok')
+
+  // Every connection is dropped and new ones are refused; queries keep coming meanwhile.
+  proxy.cut()
+  const whileDown: string[] = []
+  for (let round = 0; round < 4; round++) whileDown.push(...await Promise.all(Array.from({ length: 12 }, selectOne)))
+  t.same(whileDown.filter((code) => !['CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'ECONNRESET', 'ECONNREFUSED'].includes(code)), [],
+    'every query fails, at the deadline at the latest')
+
+  // Connections that were reconnecting for queries cancelled at the deadline now get through:
+  // postgres-js 3.4.9 leaves them stuck, so without a fresh pool nothing would answer again.
+  proxy.restore()
+  const after: string[] = []
+  for (let i = 0; i < 5 && after.at(-1) !== 'ok'; i++) after.push(await selectOne())
+  t.equal(after.at(-1), 'ok', `a query succeeds again (answers: ${after.join(', ')})`)
+  const steady = await Promise.all(Array.from({ length: 20 }, selectOne))
+  t.same(new Set(steady), new Set(['ok']), 'and every query after it')
+  t.ok(replaced() >= 1, `the stuck pool was replaced (${replaced()} times)`)
+})
+
+t.test('a transaction given up at the deadline rolls back instead of committing later', { skip: baseUrl === undefined && 'needs DATABASE_URL' }, async (t) => {
+  const { pool, direct } = await pooledThroughProxy(t)
+  const observer = postgres(direct, { max: 1, onnotice: () => {} })
+  t.teardown(() => observer.end())
+  await observer.unsafe('create table notes (body text)')
+
+  const late = pool.sql.begin(async (tx) => {
+    // Held until the transaction ends, however it ends: the observer waits on it below.
+    await tx.unsafe('select pg_advisory_xact_lock(42)')
+    await tx.unsafe('select pg_sleep($1)', [DEADLINE_MS * 1.4 / 1000])
+    await tx.unsafe("insert into notes values ('written after the caller gave up')")
+  })
+  await t.rejects(late, { code: 'CONNECT_TIMEOUT' }, 'the caller hears of the deadline')
+
+  await observer.unsafe('select pg_advisory_xact_lock(42)')
+  const [notes] = await observer.unsafe<[{ n: number }]>('select count(*)::int as n from notes')
+  t.equal(notes.n, 0, 'nothing was committed')
+})
