@@ -75,8 +75,14 @@ export function createPostgresPool (url: string, options: PostgresPoolOptions = 
     onReplaced?.()
   }
 
-  function unsafe (...args: Parameters<postgres.Sql['unsafe']>) {
-    const query = current.unsafe(...args)
+  type UnsafeArgs = Parameters<postgres.Sql['unsafe']>
+  function unsafe (text: UnsafeArgs[0], parameters?: UnsafeArgs[1], queryOptions?: UnsafeArgs[2]) {
+    // drizzle asks for unnamed statements, planned at every run; planning the room log's append
+    // took longer than running it. Parameterised statements are few and fixed: each becomes a
+    // named statement per connection, planned generically after a few runs. (Unparameterised
+    // ones — migrations' DDL — stay unnamed.)
+    const prepare = parameters !== undefined && parameters.length > 0
+    const query = current.unsafe(text, parameters, { ...queryOptions, prepare })
     const giveUp = () => {
       Promise.resolve(query.cancel() as unknown).catch(() => {})
       replace()

@@ -103,8 +103,10 @@ export async function appendMessages (db: Db, roomId: string, inputs: AppendInpu
         image_key text, thumb_key text, image_width int, image_height int)
     ), fresh as (
       select i.*, row_number() over (order by i.ord) as n from input i
-      where i.client_id is null or not exists (
-        select 1 from messages m where m.sender_id = i.sender_id and m.client_id = i.client_id)
+      -- A probe of the (sender_id, client_id) index per input row. Written as NOT EXISTS, the
+      -- planner (expecting 100 input rows) hashed the whole messages table on every append.
+      where i.client_id is null or (
+        select m.id from messages m where m.sender_id = i.sender_id and m.client_id = i.client_id limit 1) is null
     ), reserved as (
       update rooms set last_seq = last_seq + (select count(*) from fresh)
       where id = ${roomId}::uuid
