@@ -15,7 +15,7 @@ const wsRoutes: FastifyPluginAsync = async (app) => {
     schema: { hide: true }
   }, (socket, request) => {
     const { userId, sessionId, expiresAt } = authOf(request)
-    app.realtime.accept(socket, { userId, sessionId, expiresAt })
+    app.realtime.accept(socket, request.raw.socket, { userId, sessionId, expiresAt })
   })
 }
 

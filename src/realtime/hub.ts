@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import type { ChatEvent, ChatService } from '../chat/chat-service.js'
 import type { SessionService } from '../auth/session-service.js'
@@ -154,8 +155,8 @@ export function createHub (options: HubOptions) {
   }, heartbeatMs)
   heartbeat.unref()
 
-  function accept (socket: WebSocket, auth: SocketAuth): void {
-    const connection: Connection = { id: ++nextId, userId: auth.userId, sessionId: auth.sessionId, socket, held: [] }
+  function accept (socket: WebSocket, stream: Writable, auth: SocketAuth): void {
+    const connection: Connection = { id: ++nextId, userId: auth.userId, sessionId: auth.sessionId, socket, stream, held: [] }
     authOf.set(connection, auth)
     const state: ConnectionState = {
       flood: createFloodGuard(options.wsLimit),
