@@ -1,8 +1,10 @@
 import { ApiError, type Api } from './api.js'
 import { Connection, type ConnectionStatus } from './connection.js'
-import { newClientId } from './ids.js'
 import { Outbox } from './outbox.js'
 import type { Envelope, FamilyMember, Message, MessagePage, ReadyData, Room, User } from './types.js'
+import { Uploads } from './uploads.js'
+
+export type { PendingUpload } from './uploads.js'
 
 const TYPING_SHOWN_MS = 4000
 const TYPING_SENT_EVERY_MS = 2000
@@ -25,17 +27,6 @@ export interface RoomState {
   typing: Map<string, number>
 }
 
-/** A photo on its way up; kept in memory with its file, retried while the page is open. */
-export interface PendingUpload {
-  clientId: string
-  roomId: string
-  file: File
-  caption: string
-  previewUrl: string
-  progress: number
-  error?: string
-}
-
 export type Change =
   | { kind: 'rooms' }
   | { kind: 'users' }
@@ -51,7 +42,7 @@ export class Chat {
   readonly rooms = new Map<string, RoomState>()
   readonly users = new Map<string, FamilyMember>()
   readonly outbox: Outbox
-  uploads: PendingUpload[] = []
+  readonly uploads: Uploads
   openRoomId: string | null = null
   readonly connection: Connection
   private readonly api: Api
@@ -65,6 +56,10 @@ export class Chat {
     this.api = api
     this.me = me
     this.outbox = new Outbox(me.id)
+    this.uploads = new Uploads(api, {
+      changed: (roomId) => this.emit({ kind: 'room', roomId }),
+      stored: (message) => this.receiveOwn({ type: 'ack', data: { message } })
+    })
     this.connection = new Connection(() => this.socketUrl(), {
       onFrame: (frame) => this.onFrame(frame),
       onStatus: (status) => this.onStatus(status),
@@ -81,7 +76,7 @@ export class Chat {
 
   stop (): void {
     this.connection.stop()
-    for (const upload of this.uploads) URL.revokeObjectURL(upload.previewUrl)
+    this.uploads.clear()
   }
 
   subscribe (listener: (change: Change) => void): () => void {
@@ -143,20 +138,13 @@ export class Chat {
   }
 
   discardPending (clientId: string): void {
-    const upload = this.uploads.find((u) => u.clientId === clientId)
-    if (upload !== undefined) {
-      URL.revokeObjectURL(upload.previewUrl)
-      this.uploads = this.uploads.filter((u) => u !== upload)
-    }
+    this.uploads.remove(clientId)
     this.outbox.remove(clientId)
     if (this.openRoomId !== null) this.emit({ kind: 'room', roomId: this.openRoomId })
   }
 
   sendPhoto (roomId: string, file: File, caption: string): void {
-    const upload: PendingUpload = { clientId: newClientId(), roomId, file, caption, previewUrl: URL.createObjectURL(file), progress: 0 }
-    this.uploads.push(upload)
-    this.emit({ kind: 'room', roomId })
-    this.upload(upload)
+    this.uploads.add(roomId, file, caption)
   }
 
   async edit (messageId: string, body: string): Promise<void> {
@@ -210,7 +198,7 @@ export class Chat {
     this.emit({ kind: 'status' })
     if (status !== 'online') return
     this.flushOutbox()
-    for (const upload of this.uploads) if (upload.error === undefined) this.upload(upload)
+    this.uploads.retry()
   }
 
   private onFrame (frame: Envelope): void {
@@ -317,10 +305,7 @@ export class Chat {
 
   private settlePending (clientId: string): void {
     this.outbox.remove(clientId)
-    const upload = this.uploads.find((u) => u.clientId === clientId)
-    if (upload === undefined) return
-    URL.revokeObjectURL(upload.previewUrl)
-    this.uploads = this.uploads.filter((u) => u !== upload)
+    this.uploads.remove(clientId)
   }
 
   /** The answer to our own send/edit/delete: stored at once, applied when its event comes. */
@@ -383,30 +368,6 @@ export class Chat {
           this.emit({ kind: 'room', roomId: item.roomId })
         })
         .finally(() => this.sending.delete(item.clientId))
-    }
-  }
-
-  private async upload (upload: PendingUpload): Promise<void> {
-    if (this.sending.has(upload.clientId)) return
-    this.sending.add(upload.clientId)
-    const form = new FormData()
-    form.append('roomId', upload.roomId)
-    form.append('clientId', upload.clientId)
-    if (upload.caption !== '') form.append('body', upload.caption)
-    form.append('file', upload.file, upload.file.name)
-    try {
-      const { message } = await this.api.upload<{ message: Message }>('/api/messages/upload', form, (fraction) => {
-        upload.progress = Math.max(fraction, 0.01)
-        this.emit({ kind: 'room', roomId: upload.roomId })
-      })
-      this.receiveOwn({ type: 'ack', data: { message } })
-    } catch (error) {
-      // A network failure is retried at the next `ready` (same clientId: stored once).
-      upload.progress = 0
-      if (error instanceof ApiError && !error.isNetwork) upload.error = error.message
-    } finally {
-      this.sending.delete(upload.clientId)
-      this.emit({ kind: 'room', roomId: upload.roomId })
     }
   }
 

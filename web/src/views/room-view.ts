@@ -82,7 +82,7 @@ export function createRoomView (chat: Chat, roomId: string): RoomView {
       items.push(entry.el)
     }
     for (const id of rendered.keys()) if (!keep.has(id)) rendered.delete(id)
-    for (const upload of chat.uploads) if (upload.roomId === roomId) items.push(renderPending(upload, (id) => chat.discardPending(id)))
+    for (const upload of chat.uploads.items) if (upload.roomId === roomId) items.push(renderPending(upload, (id) => chat.discardPending(id)))
     for (const text of chat.outbox.forRoom(roomId)) items.push(renderPending(text, (id) => chat.discardPending(id)))
     replaceChildren(list, ...items)
 
