@@ -17,7 +17,7 @@ export interface SecurityPluginOptions {
  * Helmet's headers, computed once. They never vary by request here, and @fastify/helmet rebuilds
  * helmet's middleware and re-parses the policy on every request (a sixth of the CPU of `/health`).
  */
-export function securityHeaders (imageOrigins: string[]): Record<string, string> {
+function securityHeaders (imageOrigins: string[]): Record<string, string> {
   const headers: Record<string, string> = {}
   const capture = {
     setHeader (name: string, value: string | number) { headers[name.toLowerCase()] = String(value) },
