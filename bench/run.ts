@@ -21,8 +21,41 @@ const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test
 // A benchmark of thousands of messages per second from a few sockets is not a family: limits raised.
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN: '100000/min', RATE_LIMIT_API: '10000000/min', RATE_LIMIT_WS: '1000000/s' }
 
-interface Row { db: string, scenario: string, product: Record<string, number>, reference: Record<string, number>, ratio: number, unit: string }
+type Figures = Record<string, number>
+type Unit = 'req/s' | 'delivered/s' | 'p99 ms' | 'RSS bytes/socket'
+interface Row { db: string, scenario: string, product: Figures, reference: Figures, ratio: number, unit: Unit }
 const rows: Row[] = []
+
+const fmt = (n: number | undefined, digits = 0): string => n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+/** Per unit: the figure compared (the ratio is ours / the reference's), latency detail, server detail. */
+const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (ours: Figures, ref: Figures): string, server (ours: Figures): string }> = {
+  'req/s': {
+    figure: (f) => f.reqPerSec,
+    detail: (o, r) => `${fmt(o.p50)}/${fmt(o.p99)} | ${fmt(r.p50)}/${fmt(r.p99)}`,
+    server: () => ''
+  },
+  'p99 ms': {
+    figure: (f) => f.p99,
+    detail: (o, r) => `${fmt(o.p50)}/${fmt(o.p99)} | ${fmt(r.p50)}/${fmt(r.p99)}`,
+    server: (o) => `${fmt(o.loginsPerSec)} logins/s, login p99 ${fmt(o.loginP99)} ms`
+  },
+  'delivered/s': {
+    figure: (f) => f.deliveredPerSec,
+    detail: (o, r) => `${fmt(o.p50, 1)}/${fmt(o.p99, 1)}/${fmt(o.max, 0)} | ${fmt(r.p50, 1)}/${fmt(r.p99, 1)}/${fmt(r.max, 0)}`,
+    server: (o) => `${fmt(o.serverCpu, 2)} cores, ${fmt(o.serverRssMb)} MB`
+  },
+  'RSS bytes/socket': {
+    figure: (f) => f.bytesPerSocket,
+    detail: (o, r) => `heap+external ${fmt(o.heapPerSocket)} | ${fmt(r.heapPerSocket)} B`,
+    server: () => ''
+  }
+}
+
+function addRow (db: string, scenario: string, unit: Unit, product: Figures, reference: Figures): void {
+  const { figure } = UNITS[unit]
+  rows.push({ db, scenario, product, reference, unit, ratio: figure(product)! / figure(reference)! })
+}
 let step = 0
 
 const progress = (text: string): void => { process.stderr.write(`[bench ${++step}] ${text}\n`) }
@@ -225,7 +258,7 @@ async function benchHttp (db: string, refHttp: Proc, base: string, token: string
   for (const [scenario, path, options] of http) {
     progress(`${db}: HTTP ${scenario}`)
     const result = await autocannon(`${base}${path}`, options)
-    rows.push({ db, scenario: `http ${scenario}`, product: result, reference, ratio: result.reqPerSec! / reference.reqPerSec!, unit: 'req/s' })
+    addRow(db, `http ${scenario}`, 'req/s', result, reference)
   }
 }
 
@@ -242,7 +275,7 @@ async function benchLogins (db: string, base: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const busy = await autocannon(`${base}/health`, health)
   const login = await logins
-  rows.push({ db, scenario: 'GET /health p99 during 50 logins', product: { ...busy, loginsPerSec: login.reqPerSec!, loginP99: login.p99! }, reference: quiet, ratio: busy.p99! / quiet.p99!, unit: 'p99 ms' })
+  addRow(db, 'GET /health p99 during 50 logins', 'p99 ms', { ...busy, loginsPerSec: login.reqPerSec!, loginP99: login.p99! }, quiet)
 }
 
 async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: string, roomId: string): Promise<void> {
@@ -254,7 +287,7 @@ async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: 
       const bare = await wsLoad(refWs.child.pid!, { url: `ws://127.0.0.1:${refWs.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
       progress(`${db}: fan-out N=${sockets}, ${label}, Family Chat`)
       const ours = await wsLoad(product.child.pid!, { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets, senders, rate, seconds: WS_SECONDS, tokensFile, roomId })
-      rows.push({ db, scenario: `fan-out N=${sockets} ${label}`, product: ours, reference: bare, ratio: ours.deliveredPerSec! / bare.deliveredPerSec!, unit: 'delivered/s' })
+      addRow(db, `fan-out N=${sockets} ${label}`, 'delivered/s', ours, bare)
     }
   }
 }
@@ -270,11 +303,9 @@ async function benchIdle (db: string, productEnv: Record<string, string>, tokens
     const freshProduct = await spawnProduct({ ...productEnv, MEMORY_PROBE_FILE: probeFile }, PROBE_ARGS)
     const ours = await idleMemory(freshProduct, probeFile, { url: `ws://127.0.0.1:${freshProduct.port}`, mode: 'product', sockets, senders: 0, rate: 0, seconds: 0, tokensFile, roomId })
     await stop(freshProduct)
-    rows.push({ db, scenario: `idle sockets ${sockets}`, product: ours, reference: bare, ratio: ours.bytesPerSocket! / bare.bytesPerSocket!, unit: 'RSS bytes/socket' })
+    addRow(db, `idle sockets ${sockets}`, 'RSS bytes/socket', ours, bare)
   }
 }
-
-const fmt = (n: number | undefined, digits = 0): string => n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 const which = process.env.BENCH_DB
 for (const db of ['pglite', 'postgres'] as const) {
@@ -289,17 +320,8 @@ const lines = [
   '',
   'db        scenario                                  unit              Family Chat    reference   ratio   p50/p99/max ms (ours | ref)        server CPU, RSS',
   ...rows.map((r) => {
-    const main = r.unit === 'req/s' ? r.product.reqPerSec : r.unit === 'delivered/s' ? r.product.deliveredPerSec : r.unit === 'p99 ms' ? r.product.p99 : r.product.bytesPerSocket
-    const ref = r.unit === 'req/s' ? r.reference.reqPerSec : r.unit === 'delivered/s' ? r.reference.deliveredPerSec : r.unit === 'p99 ms' ? r.reference.p99 : r.reference.bytesPerSocket
-    const lat = r.unit === 'RSS bytes/socket'
-      ? `heap+external ${fmt(r.product.heapPerSocket)} | ${fmt(r.reference.heapPerSocket)} B`
-      : r.unit === 'req/s' || r.unit === 'p99 ms'
-        ? `${fmt(r.product.p50)}/${fmt(r.product.p99)} | ${fmt(r.reference.p50)}/${fmt(r.reference.p99)}`
-        : `${fmt(r.product.p50, 1)}/${fmt(r.product.p99, 1)}/${fmt(r.product.max, 0)} | ${fmt(r.reference.p50, 1)}/${fmt(r.reference.p99, 1)}/${fmt(r.reference.max, 0)}`
-    const server = r.unit === 'delivered/s'
-      ? `${fmt(r.product.serverCpu, 2)} cores, ${fmt(r.product.serverRssMb)} MB`
-      : r.unit === 'p99 ms' ? `${fmt(r.product.loginsPerSec)} logins/s, login p99 ${fmt(r.product.loginP99)} ms` : ''
-    return `${r.db.padEnd(9)} ${r.scenario.padEnd(41)} ${r.unit.padEnd(17)} ${fmt(main).padStart(11)} ${fmt(ref).padStart(12)} ${r.ratio.toFixed(2).padStart(7)}   ${lat.padEnd(34)} ${server}`
+    const unit = UNITS[r.unit]
+    return `${r.db.padEnd(9)} ${r.scenario.padEnd(41)} ${r.unit.padEnd(17)} ${fmt(unit.figure(r.product)).padStart(11)} ${fmt(unit.figure(r.reference)).padStart(12)} ${r.ratio.toFixed(2).padStart(7)}   ${unit.detail(r.product, r.reference).padEnd(34)} ${unit.server(r.product)}`
   })
 ]
 process.stdout.write(lines.join('\n') + '\n')
