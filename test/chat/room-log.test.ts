@@ -51,3 +51,22 @@ t.test('hundreds of concurrent sends, edits and deletes give each room the event
   const retried = sent.slice(300)
   t.ok(retried.every((r) => !r.changed && r.message.body.startsWith('message ')), 'retries answered with the originals')
 })
+
+t.test('message text that looks like SQL or escapes is stored exactly as sent', async (t) => {
+  const app = await build(t)
+  const alice = await createUser(app, 'alice')
+  const bodies = [
+    "it's'); drop table messages; --",
+    "''''",
+    'back\\slash \\\' \\" \\\\ \\u0000 \\n',
+    '$1 $2 $$ $tag$ ::jsonb',
+    '"quoted" {"json": [1, "two"]} ]}',
+    'emoji 👨‍👩‍👧 and ünïcödé'
+  ]
+  const sent = await Promise.all(bodies.map((body, i) => app.chat.send(alice, { body, clientId: `q${i}` })))
+  t.same(sent.map((r) => r.message.body), bodies, 'answered with the text as sent')
+  const stored = await app.db.select().from(messages).where(eq(messages.senderId, alice))
+  t.same(bodies.map((_, i) => stored.find((m) => m.clientId === `q${i}`)?.body), bodies, 'stored as sent, and the table is still there')
+  const again = await app.chat.send(alice, { body: bodies[0]!, clientId: 'q0' })
+  t.equal(again.changed, false, 'a retry with the same clientId finds the original')
+})
