@@ -2,30 +2,16 @@ import { ApiError, type Api } from './api.js'
 import { Connection, type ConnectionStatus } from './connection.js'
 import { Outbox } from './outbox.js'
 import type { Envelope, FamilyMember, Message, MessagePage, ReadyData, Room, User } from './types.js'
+import { newRoomState, RoomSync, type RoomState } from './room-sync.js'
 import { Uploads } from './uploads.js'
 
 export type { PendingUpload } from './uploads.js'
+export type { RoomState } from './room-sync.js'
 
 const TYPING_SHOWN_MS = 4000
 const TYPING_SENT_EVERY_MS = 2000
 const PAGE = 50
 const READ_DELAY_MS = 250
-
-/** What a room holds on this device. */
-export interface RoomState {
-  room: Room
-  messages: Map<string, Message>
-  /** The latest page has been fetched; from then on every event is applied. */
-  loaded: boolean
-  /** A fetch or a sync is running: live events wait in `buffered`. */
-  catchingUp: boolean
-  buffered: Message[]
-  /** Every event up to this number is applied (CONTRACT.md, "The room log"). */
-  applied: number
-  hasOlder: boolean
-  loadingOlder: boolean
-  typing: Map<string, number>
-}
 
 export type Change =
   | { kind: 'rooms' }
@@ -43,6 +29,7 @@ export class Chat {
   readonly users = new Map<string, FamilyMember>()
   readonly outbox: Outbox
   readonly uploads: Uploads
+  private readonly sync: RoomSync
   openRoomId: string | null = null
   readonly connection: Connection
   private readonly api: Api
@@ -56,6 +43,13 @@ export class Chat {
     this.api = api
     this.me = me
     this.outbox = new Outbox(me.id)
+    this.sync = new RoomSync(me.id, {
+      latestPage: (roomId) => this.api.request<MessagePage>('GET', `/api/messages?roomId=${encodeURIComponent(roomId)}&limit=${PAGE}`),
+      eventsSince: async (roomId, since) => (await this.connection.request('sync', { roomId, since, limit: 100 })).data as unknown as MessagePage,
+      ownStored: (clientId) => this.settlePending(clientId),
+      changed: (roomId) => this.emit({ kind: 'room', roomId }),
+      caughtUp: () => this.markOpenRoomRead()
+    })
     this.uploads = new Uploads(api, {
       changed: (roomId) => this.emit({ kind: 'room', roomId }),
       stored: (message) => this.receiveOwn({ type: 'ack', data: { message } })
@@ -126,7 +120,7 @@ export class Chat {
     this.openRoomId = roomId
     if (roomId === null) return
     const state = this.rooms.get(roomId)
-    if (state !== undefined && !state.loaded) this.catchUp(state)
+    if (state !== undefined && !state.loaded) this.sync.catchUp(state)
     this.markOpenRoomRead()
   }
 
@@ -172,7 +166,7 @@ export class Chat {
     state.loadingOlder = true
     try {
       const page = await this.api.request<MessagePage>('GET', `/api/messages?roomId=${encodeURIComponent(roomId)}&before=${oldest.seq}&limit=${PAGE}`)
-      for (const message of page.messages) this.store(state, message)
+      for (const message of page.messages) this.sync.store(state, message)
       state.hasOlder = page.hasMore
     } finally {
       state.loadingOlder = false
@@ -220,7 +214,7 @@ export class Chat {
       seen.add(room.id)
       const state = this.upsertRoom(room)
       // Whatever happened while we were away comes from the change feed.
-      if (state.loaded && room.lastSeq > state.applied) this.catchUp(state)
+      if (state.loaded && room.lastSeq > state.applied) this.sync.catchUp(state)
     }
     for (const id of this.rooms.keys()) if (!seen.has(id)) this.rooms.delete(id)
     this.refreshUsers()
@@ -231,11 +225,9 @@ export class Chat {
   private upsertRoom (room: Room): RoomState {
     const state = this.rooms.get(room.id)
     if (state === undefined) {
-      const created: RoomState = {
-        room, messages: new Map(), loaded: false, catchingUp: false, buffered: [], applied: 0, hasOlder: false, loadingOlder: false, typing: new Map()
-      }
+      const created = newRoomState(room)
       this.rooms.set(room.id, created)
-      if (room.id === this.openRoomId) this.catchUp(created)
+      if (room.id === this.openRoomId) this.sync.catchUp(created)
       return created
     }
     state.room = { ...room, lastSeq: Math.max(room.lastSeq, state.room.lastSeq) }
@@ -270,37 +262,9 @@ export class Chat {
     state.room.lastSeq = Math.max(state.room.lastSeq, message.eventSeq)
     if (isNew && isFresh && message.senderId !== this.me.id && !this.isVisible(message.roomId)) state.room.unread++
     if (message.senderId !== this.me.id) state.typing.delete(message.senderId)
-    this.receive(state, message)
+    this.sync.receive(state, message)
     this.emit({ kind: 'rooms' })
     this.markOpenRoomRead()
-  }
-
-  /** A live event: applied in order; a jump in eventSeq means something was missed, so sync. */
-  private receive (state: RoomState, message: Message): void {
-    if (state.catchingUp) {
-      state.buffered.push(message)
-      return
-    }
-    if (!state.loaded || message.eventSeq <= state.applied) return
-    if (message.eventSeq > state.applied + 1) {
-      state.buffered.push(message)
-      this.catchUp(state)
-      return
-    }
-    this.apply(state, message)
-  }
-
-  private apply (state: RoomState, message: Message): void {
-    this.store(state, message)
-    state.applied = Math.max(state.applied, message.eventSeq)
-    this.emit({ kind: 'room', roomId: state.room.id })
-  }
-
-  /** Keeps the newest version of a message, whatever order versions arrive in. */
-  private store (state: RoomState, message: Message): void {
-    const known = state.messages.get(message.id)
-    if (known === undefined || known.eventSeq <= message.eventSeq) state.messages.set(message.id, message)
-    if (message.clientId !== null && message.senderId === this.me.id) this.settlePending(message.clientId)
   }
 
   private settlePending (clientId: string): void {
@@ -314,45 +278,8 @@ export class Chat {
     if (message === undefined) return
     const state = this.rooms.get(message.roomId)
     if (state === undefined) return
-    if (state.loaded && message.eventSeq === state.applied + 1 && !state.catchingUp) this.apply(state, message)
-    else this.store(state, message)
+    this.sync.receiveOwn(state, message)
     this.emit({ kind: 'room', roomId: message.roomId })
-  }
-
-  /** Fetches the latest page of a room not loaded yet, or syncs one that missed events. */
-  private async catchUp (state: RoomState): Promise<void> {
-    if (state.catchingUp) return
-    state.catchingUp = true
-    const roomId = state.room.id
-    let complete = false
-    try {
-      if (!state.loaded) {
-        const page = await this.api.request<MessagePage>('GET', `/api/messages?roomId=${encodeURIComponent(roomId)}&limit=${PAGE}`)
-        for (const message of page.messages) this.store(state, message)
-        state.applied = page.lastSeq
-        state.hasOlder = page.hasMore
-        state.loaded = true
-      } else {
-        for (let more = true; more;) {
-          const frame = await this.connection.request('sync', { roomId, since: state.applied, limit: 100 })
-          const page = frame.data as unknown as MessagePage
-          for (const message of page.messages) this.apply(state, message)
-          more = page.hasMore && page.messages.length > 0
-        }
-      }
-      complete = true
-    } catch {
-      // Offline: the next `ready` starts again from `applied`.
-    } finally {
-      state.catchingUp = false
-    }
-    if (complete) {
-      const buffered = state.buffered.sort((a, b) => a.eventSeq - b.eventSeq)
-      state.buffered = []
-      for (const message of buffered) this.receive(state, message)
-    }
-    this.emit({ kind: 'room', roomId })
-    this.markOpenRoomRead()
   }
 
   private flushOutbox (): void {
