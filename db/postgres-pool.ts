@@ -24,7 +24,7 @@ const poolOptions: postgres.Options<Record<string, postgres.PostgresType>> = {
   idle_timeout: 60
 }
 
-export const timedOut = (): Error => Object.assign(new Error('the database did not answer in time'), { code: 'CONNECT_TIMEOUT' })
+const timedOut = (): Error => Object.assign(new Error('the database did not answer in time'), { code: 'CONNECT_TIMEOUT' })
 
 function withinDeadline<T> (work: PromiseLike<T>, ms: number, onTimeout: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {

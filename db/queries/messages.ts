@@ -97,8 +97,9 @@ export async function appendMessages (db: Db, roomId: string, inputs: AppendInpu
     image_width: m.imageWidth ?? null,
     image_height: m.imageHeight ?? null
   })))
-  const result = isPglite(db)
-    ? await executePreparedOnPglite(db, payload, roomId)
+  const pglite = pgliteOf(db)
+  const result = pglite !== undefined
+    ? await executePreparedOnPglite(db, pglite, payload, roomId)
     : await db.execute(appendStatement(sql`${payload}::jsonb`, sql`${roomId}::uuid`))
   return rowsOf<RawMessage>(result).map((r) => ({
     id: r.id,
@@ -141,7 +142,11 @@ const appendStatement = (payload: SQL, roomId: SQL): SQL => sql`
     returning *`
 
 const preparedOn = new WeakMap<PGlite, Promise<void>>()
-const isPglite = (db: Db): boolean => (db as unknown as { $client?: unknown }).$client instanceof PGlite
+/** The PGlite instance under a drizzle database, if that is what it runs on. */
+function pgliteOf (db: Db): PGlite | undefined {
+  const client = (db as unknown as { $client?: unknown }).$client
+  return client instanceof PGlite ? client : undefined
+}
 // Characters in a standard string literal are taken as they are but for the quote, written twice.
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
 
@@ -151,8 +156,7 @@ const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
  * no named statements and EXECUTE takes no bind parameters, so the statement is prepared once per
  * PGlite session with SQL's PREPARE and run with EXECUTE, its two values as quoted literals.
  */
-async function executePreparedOnPglite (db: Db, payload: string, roomId: string): Promise<unknown> {
-  const client = (db as unknown as { $client: PGlite }).$client
+async function executePreparedOnPglite (db: Db, client: PGlite, payload: string, roomId: string): Promise<unknown> {
   let prepared = preparedOn.get(client)
   if (prepared === undefined) {
     prepared = prepareAppend(db)
