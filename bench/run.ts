@@ -17,6 +17,9 @@ const TSX = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5)
 const WS_SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 4)
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'http,logins,fanout,idle').split(','))
+// Fan-out subsets, for profiling one scenario: BENCH_SOCKETS=100 BENCH_LOADS=moderate.
+const SOCKETS = (process.env.BENCH_SOCKETS ?? '10,100,1000').split(',').map(Number)
+const LOADS = new Set((process.env.BENCH_LOADS ?? 'moderate,saturation').split(','))
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
 // A benchmark of thousands of messages per second from a few sockets is not a family: limits raised.
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN: '100000/min', RATE_LIMIT_API: '10000000/min', RATE_LIMIT_WS: '1000000/s' }
@@ -279,9 +282,10 @@ async function benchLogins (db: string, base: string): Promise<void> {
 }
 
 async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: string, roomId: string): Promise<void> {
-  for (const sockets of [10, 100, 1000]) {
+  for (const sockets of SOCKETS) {
     const senders = Math.min(5, sockets)
     for (const rate of [sockets === 1000 ? 20 : 200, 0]) {
+      if (!LOADS.has(rate === 0 ? 'saturation' : 'moderate')) continue
       const label = rate === 0 ? 'saturation' : `${rate} msg/s`
       progress(`${db}: fan-out N=${sockets}, ${label}, bare ws`)
       const bare = await wsLoad(refWs.child.pid!, { url: `ws://127.0.0.1:${refWs.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })

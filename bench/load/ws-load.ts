@@ -1,7 +1,9 @@
 // WebSocket load generator, run in its own process. Opens N sockets; M of them send ~100-byte
 // messages, either at a fixed total rate or as fast as a window of 16 in flight per sender allows
 // (saturation). Every receiver measures send → delivery latency from the timestamp in the message.
-// Prints one JSON line of results.
+// At a fixed rate a frame is only timestamped on arrival and read after the run: one process
+// receives for all N sockets, and parsing frame k before timestamping frame k + 1 would charge
+// the generator's own work to the server. Prints one JSON line of results.
 import { readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 
@@ -38,32 +40,48 @@ function open (i: number): Promise<WebSocket> {
     let ready = args.mode === 'bare'
     ws.on('open', () => { if (ready) resolve(ws) })
     ws.on('error', reject)
-    ws.on('message', (raw) => {
-      const text = raw.toString()
-      let body: string
-      if (args.mode === 'product') {
-        const frame = JSON.parse(text) as { type: string, data: { message?: { body: string } } }
-        if (frame.type === 'ready') {
+    ws.on('message', (raw: Buffer) => {
+      const at = performance.now() + performance.timeOrigin
+      if (ready && args.rate > 0) {
+        if (measuring) arrivals.push(at, raw)
+        return
+      }
+      if (args.mode === 'product' && !ready) {
+        if ((JSON.parse(raw.toString()) as { type: string }).type === 'ready') {
           ready = true
-          return resolve(ws)
+          resolve(ws)
         }
-        if (frame.type === 'error') errors++
-        if (frame.type !== 'message.new') return
-        body = frame.data.message!.body
-      } else {
-        body = text
+        return
       }
-      const { t, s } = JSON.parse(body) as { t: number, s: number }
-      if (measuring) {
-        delivered++
-        latencies.push(performance.now() + performance.timeOrigin - t)
-      }
+      const s = account(at, raw)
       if (s === i) {
         inFlight[i] = (inFlight[i] ?? 1) - 1
-        if (args.rate === 0 && running) pump(i)
+        if (running) pump(i)
       }
     })
   })
+}
+
+/** Arrival times and frames of a fixed-rate run, alternating, read after it. */
+const arrivals: Array<number | Buffer> = []
+
+/** Counts a frame that arrived at `at`; returns the index of the socket that sent it, if a message. */
+function account (at: number, raw: Buffer): number | undefined {
+  let body: string
+  if (args.mode === 'product') {
+    const frame = JSON.parse(raw.toString()) as { type: string, data: { message?: { body: string } } }
+    if (frame.type === 'error') errors++
+    if (frame.type !== 'message.new') return undefined
+    body = frame.data.message!.body
+  } else {
+    body = raw.toString()
+  }
+  const { t, s } = JSON.parse(body) as { t: number, s: number }
+  if (measuring) {
+    delivered++
+    latencies.push(at - t)
+  }
+  return s
 }
 
 function sendOne (i: number): void {
@@ -111,10 +129,11 @@ if (args.idle === true) {
   }
   setTimeout(() => { measuring = true }, warmup)
   setTimeout(() => {
-    measuring = false
     running = false
     clearInterval(timer)
     const seconds = (performance.now() - started - warmup) / 1000
+    for (let k = 0; k < arrivals.length; k += 2) account(arrivals[k] as number, arrivals[k + 1] as Buffer)
+    measuring = false
     latencies.sort((a, b) => a - b)
     const q = (p: number) => latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!
     process.stdout.write(JSON.stringify({

@@ -244,7 +244,9 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void, onCo
           queues.set(roomId, queue)
         }
         queue.push({ op, resolve, reject })
-        if (!flushing.has(roomId)) flushing.set(roomId, flush(roomId))
+        // The flush starts once this turn's I/O callbacks have run: sends that arrived together
+        // (several sockets readable at once) go into one commit instead of queueing behind each other.
+        if (!flushing.has(roomId)) flushing.set(roomId, new Promise<void>((resolve) => setImmediate(resolve)).then(() => flush(roomId)))
       })
     },
 

@@ -2,6 +2,7 @@ import t from 'tap'
 import { eq } from 'drizzle-orm'
 import { messages, rooms } from '../../db/schema/index.js'
 import type { ChatEvent } from '../../src/chat/chat-service.js'
+import { createRoomLog, type LogOp, type MessageEvent } from '../../src/chat/room-log.js'
 import { build, createUser } from '../helper.js'
 
 t.test('hundreds of concurrent sends, edits and deletes give each room the events 1..N, in order', async (t) => {
@@ -69,4 +70,34 @@ t.test('message text that looks like SQL or escapes is stored exactly as sent', 
   t.same(bodies.map((_, i) => stored.find((m) => m.clientId === `q${i}`)?.body), bodies, 'stored as sent, and the table is still there')
   const again = await app.chat.send(alice, { body: bodies[0]!, clientId: 'q0' })
   t.equal(again.changed, false, 'a retry with the same clientId finds the original')
+})
+
+t.test('sends queued in the same turn of the event loop are committed by one statement', async (t) => {
+  const app = await build(t)
+  const alice = await createUser(app, 'alice')
+  const family = (await app.chat.rooms(alice))[0]!.id
+  let statements = 0
+  // Every write of the room log goes through `execute`; reads (retries) would use `select`.
+  const counted = new Proxy(app.db, {
+    get (target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver)
+      if (key !== 'execute' || typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        statements++
+        return (value as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    }
+  })
+  const events: MessageEvent[] = []
+  const log = createRoomLog(counted, (e) => events.push(e))
+  const send = (body: string): LogOp => ({ kind: 'send', senderId: alice, clientId: null, body, image: null })
+  await log.append(family, send('first, which also prepares the statement where that is done once'))
+  await log.drain()
+
+  statements = 0
+  const results = await Promise.all(['one', 'two', 'three'].map((body) => log.append(family, send(body))))
+  t.equal(statements, 1, 'one statement for the three')
+  t.same(results.map((r) => r.message.seq), [2, 3, 4], 'numbered in the order they were queued')
+  await log.drain()
+  t.same(events.map((e) => e.message.body), ['first, which also prepares the statement where that is done once', 'one', 'two', 'three'])
 })
