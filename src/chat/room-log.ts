@@ -41,6 +41,15 @@ interface Pending {
   reject (err: unknown): void
 }
 
+interface BatchOutcome {
+  results: Array<LogResult | Error>
+  events: MessageEvent[]
+}
+
+class Failure {
+  constructor (readonly cause: unknown) {}
+}
+
 // Large enough to absorb a burst in one commit, small enough to keep one statement reasonable.
 const MAX_BATCH = 256
 
@@ -62,35 +71,51 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void, onCo
 
   async function flush (roomId: string): Promise<void> {
     const queue = queues.get(roomId)!
-    while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH)
-      let outcome: { results: Array<LogResult | Error>, events: MessageEvent[] }
-      try {
-        outcome = await commitBatch(roomId, batch.map((p) => p.op)).catch((err: unknown) => {
-          // Two writers raced on one sender's clientId in different rooms: re-run; the re-read finds it.
-          if (isUniqueViolation(err)) return commitBatch(roomId, batch.map((p) => p.op))
-          throw err
+    let batch = queue.splice(0, MAX_BATCH)
+    let committing = commitQueued(roomId, batch)
+    for (;;) {
+      const outcome = await committing
+      if (outcome instanceof Failure) {
+        for (const p of batch) p.reject(outcome.cause)
+      } else {
+        // Before anyone is answered: whoever reads after an answer must see its change.
+        for (const event of outcome.events) onCommit(event)
+        outcome.results.forEach((result, i) => {
+          if (result instanceof Error) batch[i]!.reject(result)
+          else batch[i]!.resolve(result)
         })
-      } catch (err) {
-        for (const p of batch) p.reject(err)
-        continue
+        // Callers hear of their commit first (a WebSocket sender gets its ack before the fan-out).
+        await new Promise((resolve) => setImmediate(resolve))
       }
-      // Before anyone is answered: whoever reads after an answer must see its change.
-      for (const event of outcome.events) onCommit(event)
-      outcome.results.forEach((result, i) => {
-        if (result instanceof Error) batch[i]!.reject(result)
-        else batch[i]!.resolve(result)
-      })
-      // Callers hear of their commit first (a WebSocket sender gets its ack before the fan-out),
-      // then the events go out; the loop waits for them, so batches never overtake each other.
-      await new Promise((resolve) => setImmediate(resolve))
-      for (const event of outcome.events) emit(event)
+      // The next batch goes to the database before this one is announced, so its commit overlaps
+      // the fan-out; its results are handled only after these events are out, so listeners still
+      // see every event in order.
+      batch = queue.splice(0, MAX_BATCH)
+      if (batch.length > 0) committing = commitQueued(roomId, batch)
+      if (!(outcome instanceof Failure)) for (const event of outcome.events) emit(event)
+      if (batch.length === 0) {
+        batch = queue.splice(0, MAX_BATCH)
+        if (batch.length === 0) break
+        committing = commitQueued(roomId, batch)
+      }
     }
     queues.delete(roomId)
     flushing.delete(roomId)
   }
 
-  async function commitBatch (roomId: string, ops: LogOp[]): Promise<{ results: Array<LogResult | Error>, events: MessageEvent[] }> {
+  /** Commits a batch; resolves with its outcome or its Failure, never rejects (it may wait a turn). */
+  function commitQueued (roomId: string, batch: Pending[]): Promise<BatchOutcome | Failure> {
+    const ops = batch.map((p) => p.op)
+    return commitBatch(roomId, ops)
+      .catch((err: unknown) => {
+        // Two writers raced on one sender's clientId in different rooms: re-run; the re-read finds it.
+        if (isUniqueViolation(err)) return commitBatch(roomId, ops)
+        throw err
+      })
+      .catch((err: unknown) => new Failure(err))
+  }
+
+  async function commitBatch (roomId: string, ops: LogOp[]): Promise<BatchOutcome> {
     if (ops.every((op) => op.kind === 'send')) return await commitSends(roomId, ops as SendOp[])
     return await db.transaction(async (tx) => {
       const [room] = await tx.select({ lastSeq: rooms.lastSeq }).from(rooms).where(eq(rooms.id, roomId)).for('update')
