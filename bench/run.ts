@@ -265,18 +265,22 @@ async function benchHttp (db: string, refHttp: Proc, base: string, token: string
   }
 }
 
+/** /health (or any GET) at a steady pace from its own process (bench/load/http-probe.ts). */
+function probeHttp (url: string, seconds: number): Promise<Record<string, number>> {
+  return runJson([process.execPath, '--import', TSX, join(PROJECT_ROOT, 'bench/load/http-probe.ts'), JSON.stringify({ url, rate: 200, seconds, connections: 4 })])
+}
+
 // argon2 is slow on purpose: a burst of logins must not slow everything else down. /health at a
-// moderate fixed rate, alone and then while 50 clients log in back to back.
+// steady 200 req/s, alone and then while 50 clients log in back to back.
 async function benchLogins (db: string, base: string): Promise<void> {
-  const health = { connections: 4, rate: 200 }
   progress(`${db}: GET /health at 200 req/s, quiet`)
-  const quiet = await autocannon(`${base}/health`, health)
+  const quiet = await probeHttp(`${base}/health`, HTTP_SECONDS)
   progress(`${db}: GET /health at 200 req/s while 50 logins run at once`)
   const logins = autocannon(`${base}/api/auth/login`, {
     method: 'POST', body: JSON.stringify({ username: 'bench1', password: 'bench password' }), connections: 50, seconds: HTTP_SECONDS + 2
   })
   await new Promise((resolve) => setTimeout(resolve, 1000))
-  const busy = await autocannon(`${base}/health`, health)
+  const busy = await probeHttp(`${base}/health`, HTTP_SECONDS)
   const login = await logins
   addRow(db, 'GET /health p99 during 50 logins', 'p99 ms', { ...busy, loginsPerSec: login.reqPerSec!, loginP99: login.p99! }, quiet)
 }
