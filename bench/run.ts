@@ -182,24 +182,36 @@ async function probeMemory (proc: Proc, file: string): Promise<NodeJS.MemoryUsag
   throw new Error('the memory probe did not answer')
 }
 
-const PROBE_ARGS = ['--expose-gc', '--import', join(PROJECT_ROOT, 'bench/servers/memory-probe.ts')]
+const PROBE_ARGS = ['--expose-gc', '--max-semi-space-size=1', '--import', join(PROJECT_ROOT, 'bench/servers/memory-probe.ts')]
+
+const IDLE_STEPS = 5
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
 
 /**
  * Memory per idle socket, at the margin and after full garbage collections (setting sockets up
  * leaves garbage, and when V8 collects it is otherwise noise): 900 sockets (3 per benchmark user)
  * are opened first, so one-time growth (pools, JIT, buffers) is not charged to the ones measured.
+ * The sockets are then opened in five equal steps, memory read after each: RSS still jumps by
+ * tens of megabytes when V8 or malloc hands pages back, and the median step is immune to one jump.
  */
 async function idleMemory (proc: Proc, probeFile: string, args: Record<string, unknown>): Promise<Record<string, number>> {
-  const releaseWarm = await holdSockets({ ...args, sockets: WARM_SOCKETS })
-  const before = await probeMemory(proc, probeFile)
-  const release = await holdSockets(args)
-  const after = await probeMemory(proc, probeFile)
-  await release()
-  await releaseWarm()
-  const n = args.sockets as number
+  const per = (args.sockets as number) / IDLE_STEPS
+  const releases = [await holdSockets({ ...args, sockets: WARM_SOCKETS })]
+  const readings = [await probeMemory(proc, probeFile)]
+  for (let step = 0; step < IDLE_STEPS; step++) {
+    // Each user may hold 20 sockets: every step starts where the previous one stopped.
+    releases.push(await holdSockets({ ...args, sockets: per, tokenOffset: WARM_SOCKETS + step * per }))
+    readings.push(await probeMemory(proc, probeFile))
+  }
+  for (const release of releases) await release()
+  const steps = readings.slice(1).map((after, i) => ({ before: readings[i]!, after }))
   return {
-    bytesPerSocket: (after.rss - before.rss) / n,
-    heapPerSocket: (after.heapUsed + after.external - before.heapUsed - before.external) / n
+    bytesPerSocket: median(steps.map(({ before, after }) => (after.rss - before.rss) / per)),
+    heapPerSocket: median(steps.map(({ before, after }) => (after.heapUsed + after.external - before.heapUsed - before.external) / per))
   }
 }
 
@@ -305,10 +317,10 @@ async function benchIdle (db: string, productEnv: Record<string, string>, tokens
   const probeFile = join(dataDir, 'memory-probe.json')
   for (const sockets of [1000, 5000]) {
     progress(`${db}: ${sockets} idle sockets`)
-    const freshRef = await spawnServer('bench/servers/reference-ws.ts', { MEMORY_PROBE_FILE: probeFile }, PROBE_ARGS)
+    const freshRef = await spawnServer('bench/servers/reference-ws.ts', { MEMORY_PROBE_FILE: probeFile, MALLOC_ARENA_MAX: '2' }, PROBE_ARGS)
     const bare = await idleMemory(freshRef, probeFile, { url: `ws://127.0.0.1:${freshRef.port}`, mode: 'bare', sockets, senders: 0, rate: 0, seconds: 0 })
     await stop(freshRef)
-    const freshProduct = await spawnProduct({ ...productEnv, MEMORY_PROBE_FILE: probeFile }, PROBE_ARGS)
+    const freshProduct = await spawnProduct({ ...productEnv, MEMORY_PROBE_FILE: probeFile, MALLOC_ARENA_MAX: '2' }, PROBE_ARGS)
     const ours = await idleMemory(freshProduct, probeFile, { url: `ws://127.0.0.1:${freshProduct.port}`, mode: 'product', sockets, senders: 0, rate: 0, seconds: 0, tokensFile, roomId })
     await stop(freshProduct)
     addRow(db, `idle sockets ${sockets}`, 'RSS bytes/socket', ours, bare)

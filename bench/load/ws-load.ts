@@ -17,6 +17,8 @@ interface Args {
   tokensFile?: string
   roomId?: string
   idle?: boolean
+  /** Where in the tokens file this process starts, so several processes spread over the users. */
+  tokenOffset?: number
 }
 const args = JSON.parse(process.argv[2]!) as Args
 const tokens: string[] = args.tokensFile === undefined ? [] : JSON.parse(readFileSync(args.tokensFile, 'utf8')) as string[]
@@ -35,7 +37,7 @@ const inFlight: number[] = []
 function open (i: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = args.mode === 'product'
-      ? new WebSocket(`${args.url}/ws`, { headers: { authorization: `Bearer ${tokens[i % tokens.length]!}` }, perMessageDeflate: false })
+      ? new WebSocket(`${args.url}/ws`, { headers: { authorization: `Bearer ${tokens[((args.tokenOffset ?? 0) + i) % tokens.length]!}` }, perMessageDeflate: false })
       : new WebSocket(args.url, { perMessageDeflate: false })
     let ready = args.mode === 'bare'
     ws.on('open', () => { if (ready) resolve(ws) })
