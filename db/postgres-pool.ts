@@ -40,6 +40,21 @@ function withinDeadline<T> (work: PromiseLike<T>, ms: number, onTimeout: () => v
 type TransactionBody = (tx: postgres.TransactionSql) => unknown
 
 /**
+ * Asks the database to cancel a query. postgres-js's `query.cancel()` drops the promise of its
+ * cancel request, which rejects when that request cannot connect (the database going down or
+ * refusing connections): an unhandled rejection. Its canceller is called directly, as
+ * `cancel()` does, so the failure is caught; there is nothing to do about it but let the deadline's
+ * answer stand.
+ */
+function cancelQuietly (query: object): void {
+  const pending = query as unknown as { canceller?: ((q: unknown) => Promise<unknown>) | null }
+  const canceller = pending.canceller
+  if (typeof canceller !== 'function') return
+  pending.canceller = null
+  canceller(query).catch(() => {})
+}
+
+/**
  * postgres-js with a deadline on every query, replaced by a fresh client whenever it misses one.
  *
  * The deadline: postgres-js holds a query across its reconnect back-off (up to 20 s per attempt)
@@ -84,7 +99,7 @@ export function createPostgresPool (url: string, options: PostgresPoolOptions = 
     const prepare = parameters !== undefined && parameters.length > 0
     const query = current.unsafe(text, parameters, { ...queryOptions, prepare })
     const giveUp = () => {
-      Promise.resolve(query.cancel() as unknown).catch(() => {})
+      cancelQuietly(query)
       replace()
     }
     // Lazy like the query itself: drizzle picks `.values()` or not before awaiting.

@@ -68,3 +68,23 @@ t.test('a transaction given up at the deadline rolls back instead of committing 
   const [notes] = await observer.unsafe<[{ n: number }]>('select count(*)::int as n from notes')
   t.equal(notes.n, 0, 'nothing was committed')
 })
+
+t.test('a query given up while the database refuses new connections does not leave an unhandled rejection', { skip: baseUrl === undefined && 'needs DATABASE_URL' }, async (t) => {
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown): void => { unhandled.push(reason) }
+  process.on('unhandledRejection', onUnhandled)
+  t.teardown(() => { process.off('unhandledRejection', onUnhandled) })
+  const { pool, proxy, selectOne } = await pooledThroughProxy(t)
+  t.equal(await selectOne(), 'ok')
+
+  const slow = pool.sql.unsafe('select pg_sleep(2)').then(() => 'finished', (err: { code?: string }) => err.code)
+  // The running query keeps its connection; the cancel request at the deadline cannot get through.
+  proxy.refuseNew()
+  const refused = proxy.nextRefusal()
+  t.equal(await slow, 'CONNECT_TIMEOUT', 'given up at the deadline')
+  await refused
+  // The reset reaches the client's socket in a following turn; an unhandled rejection is reported
+  // once the microtasks of the turn that made it have run.
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setTimeout(resolve, 1))
+  t.same(unhandled.map(String), [], 'the failed cancel request is handled')
+})
