@@ -7,7 +7,12 @@ async function main (): Promise<void> {
   const config = loadConfig()
   const app = await buildApp(config)
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  // A rejection nobody handled (a library's own promise, say) is a bug to log, not a reason to take
+  // the family's chat down; an uncaught exception still shuts down gracefully, its state unknown.
+  process.on('unhandledRejection', (reason) => {
+    app.log.error({ err: reason }, 'unhandled promise rejection (the server keeps running)')
+  })
+  closeWithGrace({ delay: 10_000, skip: ['unhandledRejection'] }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an uncaught error')
     else app.log.info({ signal }, 'shutting down')
     await app.close()

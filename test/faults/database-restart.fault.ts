@@ -113,6 +113,9 @@ t.test('PostgreSQL stopped and started under load: fail fast, 503, recover alone
   await progress.until(() => acked.back >= 100, 'sends succeed again after the restart')
   traffic.running = false
   await Promise.all(senders)
+  if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    throw new Error(`the server exited (${server.child.exitCode ?? server.child.signalCode}); its last log lines:\n${server.logs.slice(-40).join('\n')}`)
+  }
   t.equal((await fetch(`${server.url}/ready`)).status, 200, '/ready is 200 again')
 
   t.same(hung, [], 'no request hung')
