@@ -71,10 +71,18 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void, onCo
 
   async function flush (roomId: string): Promise<void> {
     const queue = queues.get(roomId)!
-    let batch = queue.splice(0, MAX_BATCH)
-    let committing = commitQueued(roomId, batch)
+    let batch: Pending[] = []
+    let committing: Promise<BatchOutcome | Failure> | undefined
+    /** Sends the queue's next batch to the database; false when the queue is empty. */
+    const startNext = (): boolean => {
+      batch = queue.splice(0, MAX_BATCH)
+      if (batch.length === 0) return false
+      committing = commitQueued(roomId, batch)
+      return true
+    }
+    startNext() // append queued at least one change before scheduling this flush
     for (;;) {
-      const outcome = await committing
+      const outcome = await committing!
       if (outcome instanceof Failure) {
         for (const p of batch) p.reject(outcome.cause)
       } else {
@@ -90,14 +98,9 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void, onCo
       // The next batch goes to the database before this one is announced, so its commit overlaps
       // the fan-out; its results are handled only after these events are out, so listeners still
       // see every event in order.
-      batch = queue.splice(0, MAX_BATCH)
-      if (batch.length > 0) committing = commitQueued(roomId, batch)
+      const started = startNext()
       if (!(outcome instanceof Failure)) for (const event of outcome.events) emit(event)
-      if (batch.length === 0) {
-        batch = queue.splice(0, MAX_BATCH)
-        if (batch.length === 0) break
-        committing = commitQueued(roomId, batch)
-      }
+      if (!started && !startNext()) break
     }
     queues.delete(roomId)
     flushing.delete(roomId)
