@@ -18,7 +18,8 @@ const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5)
 const WS_SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 4)
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'http,logins,fanout,idle').split(','))
 // Fan-out subsets, for profiling one scenario: BENCH_SOCKETS=100 BENCH_LOADS=moderate.
-const SOCKETS = (process.env.BENCH_SOCKETS ?? '10,100,1000').split(',').map(Number)
+// N = 1 (at a fixed rate only) is the path of one message without the fan-out.
+const SOCKETS = (process.env.BENCH_SOCKETS ?? '1,10,100,1000').split(',').map(Number)
 const LOADS = new Set((process.env.BENCH_LOADS ?? 'moderate,saturation').split(','))
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
 // A benchmark of thousands of messages per second from a few sockets is not a family: limits raised.
@@ -28,6 +29,9 @@ type Figures = Record<string, number>
 type Unit = 'req/s' | 'delivered/s' | 'p99 ms' | 'RSS bytes/socket'
 interface Row { db: string, scenario: string, product: Figures, reference: Figures, ratio: number, unit: Unit }
 const rows: Row[] = []
+/** Latency floors of this machine, measured in the same run (no reference: they are the reference). */
+interface Floor { db: string, what: string, p50: number, p99: number, max: number }
+const floors: Floor[] = []
 
 const fmt = (n: number | undefined, digits = 0): string => n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -251,7 +255,10 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
 
     if (PARTS.has('http')) await benchHttp(db, refHttp, base, token)
     if (PARTS.has('logins')) await benchLogins(db, base)
-    if (PARTS.has('fanout')) await benchFanout(db, product, refWs, tokensFile, seeded.roomId)
+    if (PARTS.has('fanout')) {
+      await benchCommitFloor(db, databaseUrl, dataDir)
+      await benchFanout(db, product, refWs, tokensFile, seeded.roomId)
+    }
     await stop(product)
     await stop(refWs)
     if (PARTS.has('idle')) await benchIdle(db, productEnv, tokensFile, seeded.roomId, dataDir)
@@ -297,17 +304,26 @@ async function benchLogins (db: string, base: string): Promise<void> {
   addRow(db, 'GET /health p99 during 50 logins', 'p99 ms', { ...busy, loginsPerSec: login.reqPerSec!, loginP99: login.p99! }, quiet)
 }
 
+// Every delivery waits for a durable commit: the commit alone, at the moderate fan-out's rate.
+async function benchCommitFloor (db: string, databaseUrl: string | null, dataDir: string): Promise<void> {
+  progress(`${db}: one INSERT at 200/s, alone in its own process`)
+  const scratch = mkdtempSync(join(dataDir, 'commit-probe-'))
+  const result = await runJson([process.execPath, '--import', TSX, join(PROJECT_ROOT, 'bench/load/commit-probe.ts'), JSON.stringify({ databaseUrl, dataDir: scratch, rate: 200, seconds: WS_SECONDS })])
+  floors.push({ db, what: 'commit alone: one INSERT at 200/s, its own process', p50: result.p50!, p99: result.p99!, max: result.max! })
+}
+
 async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: string, roomId: string): Promise<void> {
   for (const sockets of SOCKETS) {
     const senders = Math.min(5, sockets)
     for (const rate of [sockets === 1000 ? 20 : 200, 0]) {
-      if (!LOADS.has(rate === 0 ? 'saturation' : 'moderate')) continue
+      if (!LOADS.has(rate === 0 ? 'saturation' : 'moderate') || (sockets === 1 && rate === 0)) continue
       const label = rate === 0 ? 'saturation' : `${rate} msg/s`
       progress(`${db}: fan-out N=${sockets}, ${label}, bare ws`)
       const bare = await wsLoad(refWs.child.pid!, { url: `ws://127.0.0.1:${refWs.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
       progress(`${db}: fan-out N=${sockets}, ${label}, Family Chat`)
       const ours = await wsLoad(product.child.pid!, { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets, senders, rate, seconds: WS_SECONDS, tokensFile, roomId })
       addRow(db, `fan-out N=${sockets} ${label}`, 'delivered/s', ours, bare)
+      if (sockets === 1) floors.push({ db, what: 'bare ws, one socket at 200 msg/s: send → delivery', p50: bare.p50!, p99: bare.p99!, max: bare.max! })
     }
   }
 }
@@ -342,10 +358,17 @@ const lines = [
   ...rows.map((r) => {
     const unit = UNITS[r.unit]
     return `${r.db.padEnd(9)} ${r.scenario.padEnd(41)} ${r.unit.padEnd(17)} ${fmt(unit.figure(r.product)).padStart(11)} ${fmt(unit.figure(r.reference)).padStart(12)} ${r.ratio.toFixed(2).padStart(7)}   ${unit.detail(r.product, r.reference).padEnd(34)} ${unit.server(r.product)}`
-  })
+  }),
+  ...floors.length === 0
+    ? []
+    : [
+        '',
+        'latency floors of this machine, same run (no send → delivery can have a shorter tail than these)   p50/p99/max ms',
+        ...floors.map((f) => `${f.db.padEnd(9)} ${f.what.padEnd(86)} ${fmt(f.p50, 1)}/${fmt(f.p99, 1)}/${fmt(f.max, 0)}`)
+      ]
 ]
 process.stdout.write(lines.join('\n') + '\n')
 mkdirSync(join(PROJECT_ROOT, 'bench', 'results'), { recursive: true })
-const json = JSON.stringify({ at: new Date().toISOString(), node: process.version, limits: RAISED_LIMITS, rows }, null, 2)
+const json = JSON.stringify({ at: new Date().toISOString(), node: process.version, limits: RAISED_LIMITS, rows, floors }, null, 2)
 writeFileSync(join(PROJECT_ROOT, 'bench', 'results', 'latest.json'), json)
 process.stderr.write('wrote bench/results/latest.json\n')
