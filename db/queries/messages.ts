@@ -60,21 +60,11 @@ export interface AppendInput {
 // postgres-js answers rows as an array, PGlite as `{ rows }`.
 const rowsOf = <T>(result: unknown): T[] => Array.isArray(result) ? result as T[] : (result as { rows: T[] }).rows
 
-interface RawMessage {
+/** What the database decides of an appended row; the rest is the input. */
+interface AppendedRow {
   id: string
-  room_id: string
-  seq: number
-  event_seq: number
-  sender_id: string
-  client_id: string | null
-  body: string
-  image_key: string | null
-  thumb_key: string | null
-  image_width: number | null
-  image_height: number | null
+  seq: number | string
   created_at: string | Date
-  edited_at: string | Date | null
-  deleted_at: string | Date | null
 }
 
 const toDate = (value: string | Date): Date => value instanceof Date ? value : new Date(value)
@@ -86,9 +76,10 @@ const toDate = (value: string | Date): Date => value instanceof Date ? value : n
  * trip, atomic by itself. Returns the inserted rows in seq order; skipped inputs are absent.
  */
 export async function appendMessages (db: Db, roomId: string, inputs: AppendInput[]): Promise<MessageRow[]> {
-  const payload = JSON.stringify(inputs.map((m, ord) => ({
+  const byId = new Map<string, AppendInput>(inputs.map((m) => [randomUUID(), m]))
+  const payload = JSON.stringify([...byId].map(([id, m], ord) => ({
     ord,
-    id: randomUUID(),
+    id,
     sender_id: m.senderId,
     client_id: m.clientId,
     body: m.body,
@@ -101,22 +92,28 @@ export async function appendMessages (db: Db, roomId: string, inputs: AppendInpu
   const result = pglite !== undefined
     ? await executePreparedOnPglite(db, pglite, payload, roomId)
     : await db.execute(appendStatement(sql`${payload}::jsonb`, sql`${roomId}::uuid`))
-  return rowsOf<RawMessage>(result).map((r) => ({
-    id: r.id,
-    roomId: r.room_id,
-    seq: Number(r.seq),
-    eventSeq: Number(r.event_seq),
-    senderId: r.sender_id,
-    clientId: r.client_id,
-    body: r.body,
-    imageKey: r.image_key,
-    thumbKey: r.thumb_key,
-    imageWidth: r.image_width,
-    imageHeight: r.image_height,
-    createdAt: toDate(r.created_at),
-    editedAt: r.edited_at === null ? null : toDate(r.edited_at),
-    deletedAt: r.deleted_at === null ? null : toDate(r.deleted_at)
-  })).sort((a, b) => a.seq - b.seq)
+  // Reading back every column of every row (the bodies too) was a fifth of the event loop's time
+  // at saturation on PGlite: only what the database decided comes back.
+  return rowsOf<AppendedRow>(result).map((r): MessageRow => {
+    const m = byId.get(r.id)!
+    const seq = Number(r.seq)
+    return {
+      id: r.id,
+      roomId,
+      seq,
+      eventSeq: seq,
+      senderId: m.senderId,
+      clientId: m.clientId,
+      body: m.body,
+      imageKey: m.imageKey ?? null,
+      thumbKey: m.thumbKey ?? null,
+      imageWidth: m.imageWidth ?? null,
+      imageHeight: m.imageHeight ?? null,
+      createdAt: toDate(r.created_at),
+      editedAt: null,
+      deletedAt: null
+    }
+  }).sort((a, b) => a.seq - b.seq)
 }
 
 /** The append, with `payload` (jsonb) and `roomId` (uuid) spliced in: as parameters, or as $1 and $2 for PREPARE. */
@@ -139,7 +136,7 @@ const appendStatement = (payload: SQL, roomId: SQL): SQL => sql`
     insert into messages (id, room_id, seq, event_seq, sender_id, client_id, body, image_key, thumb_key, image_width, image_height)
     select f.id, ${roomId}, r.base + f.n, r.base + f.n, f.sender_id, f.client_id, f.body, f.image_key, f.thumb_key, f.image_width, f.image_height
     from fresh f cross join reserved r
-    returning *`
+    returning id, seq, created_at`
 
 const preparedOn = new WeakMap<PGlite, Promise<void>>()
 /** The PGlite instance under a drizzle database, if that is what it runs on. */
