@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { listRoomLastSeqs } from '../db/queries/rooms.js'
 import { createRedisFanout, type RedisFanout } from '../src/realtime/redis-fanout.js'
 
 export interface RedisPluginOptions {
@@ -11,7 +12,7 @@ export default fp<RedisPluginOptions>(async (app, opts) => {
     app.decorate('redisFanout', null)
     return
   }
-  const fanout = createRedisFanout({ url: opts.redisUrl, log: app.log })
+  const fanout = createRedisFanout({ url: opts.redisUrl, log: app.log, baselines: () => listRoomLastSeqs(app.db) })
   try {
     await fanout.ready()
   } catch (err) {
@@ -20,7 +21,7 @@ export default fp<RedisPluginOptions>(async (app, opts) => {
   }
   app.decorate('redisFanout', fanout)
   app.addHook('onClose', () => fanout.close())
-}, { name: 'redis' })
+}, { name: 'redis', dependencies: ['db'] })
 
 declare module 'fastify' {
   interface FastifyInstance {

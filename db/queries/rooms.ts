@@ -18,6 +18,12 @@ export interface RoomView {
   memberReadSeqs: Record<string, number>
 }
 
+/** Every room's last event number (`last_seq`). */
+export async function listRoomLastSeqs (db: Db): Promise<Map<string, number>> {
+  const rows = await db.select({ id: rooms.id, lastSeq: rooms.lastSeq }).from(rooms)
+  return new Map(rows.map((r) => [r.id, r.lastSeq]))
+}
+
 /** Creates the Family room on a fresh install; safe to call on every start. */
 export async function ensureFamilyRoom (db: Db): Promise<string> {
   await db.insert(rooms).values({ name: FAMILY_ROOM_NAME, kind: 'group', isFamily: true })

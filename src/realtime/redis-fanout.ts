@@ -9,6 +9,12 @@ export interface RedisFanoutOptions {
   log: { warn (obj: object, msg: string): void, info (obj: object, msg: string): void }
   /** How long a gap in a room's events is waited on before delivering what came after it. */
   reorderWindowMs?: number
+  /**
+   * Each room's last event number, read once subscribed. Without it, the first event this instance
+   * receives for a room is taken as that room's start, and an earlier event that crossed it on the
+   * way (committed first on another instance, published later) is dropped as old.
+   */
+  baselines?: () => Promise<Map<string, number>>
 }
 
 interface Wire {
@@ -36,6 +42,9 @@ export function createRedisFanout (options: RedisFanoutOptions) {
 
   // Per room: the last eventSeq delivered and events waiting for a gap to fill.
   const rooms = new Map<string, { last: number, waiting: Map<number, FanoutMessage>, timer?: NodeJS.Timeout }>()
+  // With baselines, a room this instance has no state for was created after it subscribed: it has
+  // seen every event of that room, from the first.
+  let knowsEveryRoom = false
 
   const deliver = (message: FanoutMessage): void => {
     for (const handler of handlers) handler(message)
@@ -71,7 +80,7 @@ export function createRedisFanout (options: RedisFanoutOptions) {
     if (message.kind !== 'room' || message.seq === undefined) return deliver(message)
     let state = rooms.get(message.roomId)
     if (state === undefined) {
-      state = { last: message.seq - 1, waiting: new Map() }
+      state = { last: knowsEveryRoom ? 0 : message.seq - 1, waiting: new Map() }
       rooms.set(message.roomId, state)
     }
     if (message.seq <= state.last || state.waiting.has(message.seq)) return
@@ -117,6 +126,19 @@ export function createRedisFanout (options: RedisFanoutOptions) {
 
     async ready () {
       await sub.subscribe(CHANNEL)
+      if (options.baselines !== undefined) {
+        // Read after subscribing: whatever is committed from here on reaches this instance.
+        for (const [roomId, last] of await options.baselines()) {
+          const state = rooms.get(roomId)
+          if (state === undefined) rooms.set(roomId, { last, waiting: new Map() })
+          else {
+            state.last = Math.max(state.last, last)
+            for (const seq of state.waiting.keys()) if (seq <= state.last) state.waiting.delete(seq)
+            flushRoom(roomId, false)
+          }
+        }
+        knowsEveryRoom = true
+      }
       healthy = true
     },
 
