@@ -76,17 +76,27 @@ const toDate = (value: string | Date): Date => value instanceof Date ? value : n
  * trip, atomic by itself. Returns the inserted rows in seq order; skipped inputs are absent.
  */
 export async function appendMessages (db: Db, roomId: string, inputs: AppendInput[]): Promise<MessageRow[]> {
-  const byId = new Map<string, AppendInput>(inputs.map((m) => [randomUUID(), m]))
-  const payload = JSON.stringify([...byId].map(([id, m], ord) => ({
+  // Everything but the numbers and the time is decided here, once, for the statement and the rows.
+  const fresh = inputs.map((m) => ({
+    id: randomUUID(),
+    senderId: m.senderId,
+    clientId: m.clientId,
+    body: m.body,
+    imageKey: m.imageKey ?? null,
+    thumbKey: m.thumbKey ?? null,
+    imageWidth: m.imageWidth ?? null,
+    imageHeight: m.imageHeight ?? null
+  }))
+  const payload = JSON.stringify(fresh.map((m, ord) => ({
     ord,
-    id,
+    id: m.id,
     sender_id: m.senderId,
     client_id: m.clientId,
     body: m.body,
-    image_key: m.imageKey ?? null,
-    thumb_key: m.thumbKey ?? null,
-    image_width: m.imageWidth ?? null,
-    image_height: m.imageHeight ?? null
+    image_key: m.imageKey,
+    thumb_key: m.thumbKey,
+    image_width: m.imageWidth,
+    image_height: m.imageHeight
   })))
   const pglite = pgliteOf(db)
   const result = pglite !== undefined
@@ -94,25 +104,10 @@ export async function appendMessages (db: Db, roomId: string, inputs: AppendInpu
     : await db.execute(appendStatement(sql`${payload}::jsonb`, sql`${roomId}::uuid`))
   // Reading back every column of every row (the bodies too) was a fifth of the event loop's time
   // at saturation on PGlite: only what the database decided comes back.
+  const byId = new Map<string, (typeof fresh)[number]>(fresh.map((m) => [m.id, m]))
   return rowsOf<AppendedRow>(result).map((r): MessageRow => {
-    const m = byId.get(r.id)!
     const seq = Number(r.seq)
-    return {
-      id: r.id,
-      roomId,
-      seq,
-      eventSeq: seq,
-      senderId: m.senderId,
-      clientId: m.clientId,
-      body: m.body,
-      imageKey: m.imageKey ?? null,
-      thumbKey: m.thumbKey ?? null,
-      imageWidth: m.imageWidth ?? null,
-      imageHeight: m.imageHeight ?? null,
-      createdAt: toDate(r.created_at),
-      editedAt: null,
-      deletedAt: null
-    }
+    return { ...byId.get(r.id)!, roomId, seq, eventSeq: seq, createdAt: toDate(r.created_at), editedAt: null, deletedAt: null }
   }).sort((a, b) => a.seq - b.seq)
 }
 
