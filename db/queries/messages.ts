@@ -60,11 +60,14 @@ export interface AppendInput {
 // postgres-js answers rows as an array, PGlite as `{ rows }`.
 const rowsOf = <T>(result: unknown): T[] => Array.isArray(result) ? result as T[] : (result as { rows: T[] }).rows
 
-/** What the database decides of an appended row; the rest is the input. */
-interface AppendedRow {
-  id: string
-  seq: number | string
+/** What the database decides of an append; the rest is the input. */
+interface AppendOutcome {
+  /** The room's last event number before the append: inserted rows take the numbers after it. */
+  base: number | string
+  /** The transaction's time: every inserted row's created_at. */
   created_at: string | Date
+  /** Positions of the inserted inputs, ascending; null when every input was inserted. */
+  inserted: number[] | null
 }
 
 const toDate = (value: string | Date): Date => value instanceof Date ? value : new Date(value)
@@ -76,47 +79,56 @@ const toDate = (value: string | Date): Date => value instanceof Date ? value : n
  * trip, atomic by itself. Returns the inserted rows in seq order; skipped inputs are absent.
  */
 export async function appendMessages (db: Db, roomId: string, inputs: AppendInput[]): Promise<MessageRow[]> {
-  // Everything but the numbers and the time is decided here, once, for the statement and the rows.
-  const fresh = inputs.map((m) => ({
+  // The rows as they will be stored but for what the database decides (numbers, time), filled in
+  // below. Written out, not spread from the input: spreading cost 4.5 µs a message here.
+  const rows = inputs.map((m): MessageRow => ({
     id: randomUUID(),
+    roomId,
+    seq: 0,
+    eventSeq: 0,
     senderId: m.senderId,
     clientId: m.clientId,
     body: m.body,
     imageKey: m.imageKey ?? null,
     thumbKey: m.thumbKey ?? null,
     imageWidth: m.imageWidth ?? null,
-    imageHeight: m.imageHeight ?? null
+    imageHeight: m.imageHeight ?? null,
+    createdAt: UNDECIDED,
+    editedAt: null,
+    deletedAt: null
   }))
-  const payload = JSON.stringify(fresh.map((m, ord) => ({
-    ord,
-    id: m.id,
-    sender_id: m.senderId,
-    client_id: m.clientId,
-    body: m.body,
-    image_key: m.imageKey,
-    thumb_key: m.thumbKey,
-    image_width: m.imageWidth,
-    image_height: m.imageHeight
-  })))
+  // Positional arrays, a text message's four fields only (a missing element reads as NULL): the
+  // statement, copied into PGlite and parsed there, is half the size it was with named fields.
+  const payload = JSON.stringify(rows.map((m) => m.imageKey === null
+    ? [m.id, m.senderId, m.clientId, m.body]
+    : [m.id, m.senderId, m.clientId, m.body, m.imageKey, m.thumbKey, m.imageWidth, m.imageHeight]))
   const pglite = pgliteOf(db)
   const result = pglite !== undefined
     ? await executePreparedOnPglite(db, pglite, payload, roomId)
     : await db.execute(appendStatement(sql`${payload}::jsonb`, sql`${roomId}::uuid`))
-  // Reading back every column of every row (the bodies too) was a fifth of the event loop's time
-  // at saturation on PGlite: only what the database decided comes back.
-  const byId = new Map<string, (typeof fresh)[number]>(fresh.map((m) => [m.id, m]))
-  return rowsOf<AppendedRow>(result).map((r): MessageRow => {
-    const seq = Number(r.seq)
-    return { ...byId.get(r.id)!, roomId, seq, eventSeq: seq, createdAt: toDate(r.created_at), editedAt: null, deletedAt: null }
-  }).sort((a, b) => a.seq - b.seq)
+  // One row comes back, not one per message: reading back every inserted row was a fifth of the
+  // event loop's time at saturation on PGlite, and all it told was a number and a time.
+  const [outcome] = rowsOf<AppendOutcome>(result)
+  if (outcome === undefined) return []
+  const base = Number(outcome.base)
+  const createdAt = toDate(outcome.created_at)
+  const inserted = outcome.inserted === null ? rows : outcome.inserted.map((ord) => rows[ord]!)
+  inserted.forEach((row, i) => {
+    row.seq = row.eventSeq = base + i + 1
+    row.createdAt = createdAt
+  })
+  return inserted
 }
+
+const UNDECIDED = new Date(Number.NaN)
 
 /** The append, with `payload` (jsonb) and `roomId` (uuid) spliced in: as parameters, or as $1 and $2 for PREPARE. */
 const appendStatement = (payload: SQL, roomId: SQL): SQL => sql`
     with input as (
-      select * from jsonb_to_recordset(${payload}) as v(
-        ord int, id uuid, sender_id uuid, client_id text, body text,
-        image_key text, thumb_key text, image_width int, image_height int)
+      select (e.ord - 1)::int as ord, (e.v->>0)::uuid as id, (e.v->>1)::uuid as sender_id,
+        e.v->>2 as client_id, e.v->>3 as body, e.v->>4 as image_key, e.v->>5 as thumb_key,
+        (e.v->>6)::int as image_width, (e.v->>7)::int as image_height
+      from jsonb_array_elements(${payload}) with ordinality as e(v, ord)
     ), fresh as (
       select i.*, row_number() over (order by i.ord) as n from input i
       -- A probe of the (sender_id, client_id) index per input row. Written as NOT EXISTS, the
@@ -127,11 +139,17 @@ const appendStatement = (payload: SQL, roomId: SQL): SQL => sql`
       update rooms set last_seq = last_seq + (select count(*) from fresh)
       where id = ${roomId}
       returning last_seq - (select count(*) from fresh) as base
+    ), inserted as (
+      insert into messages (id, room_id, seq, event_seq, sender_id, client_id, body, image_key, thumb_key, image_width, image_height)
+      select f.id, ${roomId}, r.base + f.n, r.base + f.n, f.sender_id, f.client_id, f.body, f.image_key, f.thumb_key, f.image_width, f.image_height
+      from fresh f cross join reserved r
     )
-    insert into messages (id, room_id, seq, event_seq, sender_id, client_id, body, image_key, thumb_key, image_width, image_height)
-    select f.id, ${roomId}, r.base + f.n, r.base + f.n, f.sender_id, f.client_id, f.body, f.image_key, f.thumb_key, f.image_width, f.image_height
-    from fresh f cross join reserved r
-    returning id, seq, created_at`
+    -- A data-modifying WITH runs to completion whether or not it is read. now() is the
+    -- transaction's time, which is what created_at's default gave every inserted row.
+    select r.base, now() as created_at,
+      case when (select count(*) from fresh) = (select count(*) from input) then null
+        else array(select f.ord from fresh f order by f.ord) end as inserted
+    from reserved r`
 
 const preparedOn = new WeakMap<PGlite, Promise<void>>()
 /** The PGlite instance under a drizzle database, if that is what it runs on. */

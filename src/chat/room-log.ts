@@ -208,7 +208,15 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void, onCo
       indexOf.set(op, unique.length)
       unique.push(op)
     }
-    const inserted = await appendMessages(db, roomId, unique.map((op) => ({ senderId: op.senderId, clientId: op.clientId, body: op.body, ...op.image })))
+    const inserted = await appendMessages(db, roomId, unique.map((op) => ({
+      senderId: op.senderId,
+      clientId: op.clientId,
+      body: op.body,
+      imageKey: op.image?.imageKey ?? null,
+      thumbKey: op.image?.thumbKey ?? null,
+      imageWidth: op.image?.imageWidth ?? null,
+      imageHeight: op.image?.imageHeight ?? null
+    })))
     const insertedByKey = new Map(inserted.filter((m) => m.clientId !== null).map((m) => [`${m.senderId}\u0000${m.clientId!}`, m]))
     // Inserted rows follow the unique inputs that were not already stored, in input order.
     const rowOfUnique: Array<MessageRow | undefined> = []

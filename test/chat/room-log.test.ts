@@ -87,3 +87,31 @@ t.test('sends queued in the same turn of the event loop are committed together',
   const rows = await app.db.execute(sql`select distinct xmin::text as tx from messages where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`)
   t.equal((Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows).length, 1, 'one transaction for the three')
 })
+
+t.test('a batch mixing new messages with retries of stored ones inserts the new only, numbered in order', async (t) => {
+  const app = await build(t)
+  const alice = await createUser(app, 'alice')
+  const family = (await app.chat.rooms(alice))[0]!.id
+  const originals = await Promise.all(['a', 'b'].map((clientId) => app.chat.send(alice, { roomId: family, body: `original ${clientId}`, clientId }, { member: true })))
+  await app.chat.drain()
+
+  // Queued in one turn, as a socket's frames are: one batch, in which the database finds a and b stored.
+  const batch = [['c', 'new c'], ['a', 'retry a'], ['d', 'new d'], ['b', 'retry b'], [null, 'no client id']] as const
+  const results = await Promise.all(batch.map(([clientId, body]) =>
+    app.chat.send(alice, { roomId: family, body, ...(clientId === null ? {} : { clientId }) }, { member: true })))
+
+  t.same(results.map((r) => r.changed), [true, false, true, false, true], 'only the new ones changed the log')
+  t.same(results.map((r) => r.message.seq), [3, 1, 4, 2, 5], 'new ones numbered after the stored ones, in queued order; retries answered with the originals')
+  t.same([results[1]!.message.id, results[3]!.message.id], originals.map((r) => r.message.id), 'a retry is answered with its original')
+  t.same(results.map((r) => r.message.body), ['new c', 'original a', 'new d', 'original b', 'no client id'])
+  const stored = await app.db.select().from(messages).where(eq(messages.roomId, family))
+  t.equal(stored.length, 5, 'nothing stored twice')
+  for (const { message } of results) {
+    const row = stored.find((m) => m.id === message.id)
+    t.same(row && { seq: row.seq, eventSeq: row.eventSeq, body: row.body, clientId: row.clientId, createdAt: row.createdAt.toISOString() },
+      { seq: message.seq, eventSeq: message.eventSeq, body: message.body, clientId: message.clientId, createdAt: message.createdAt.toISOString() },
+      `message ${message.seq} answered as stored`)
+  }
+  const [room] = await app.db.select().from(rooms).where(eq(rooms.id, family))
+  t.equal(room!.lastSeq, 5, 'the room counter moved by the three inserted')
+})
