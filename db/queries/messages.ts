@@ -76,9 +76,10 @@ const toDate = (value: string | Date): Date => value instanceof Date ? value : n
  * Appends new messages in one statement: messages whose (sender, clientId) is already stored are
  * skipped, the room's counter moves by the number inserted (its row lock orders concurrent
  * writers, on any instance), and the rows take the numbers after it, in input order. One round
- * trip, atomic by itself. Returns the inserted rows in seq order; skipped inputs are absent.
+ * trip, atomic by itself. Answers per input, in input order: its inserted row, or undefined when
+ * it was skipped. Throws if the room does not exist.
  */
-export async function appendMessages (db: Db, roomId: string, inputs: AppendInput[]): Promise<MessageRow[]> {
+export async function appendMessages (db: Db, roomId: string, inputs: AppendInput[]): Promise<Array<MessageRow | undefined>> {
   // The rows as they will be stored but for what the database decides (numbers, time), filled in
   // below. Written out, not spread from the input: spreading cost 4.5 µs a message here.
   const rows = inputs.map((m): MessageRow => ({
@@ -109,15 +110,19 @@ export async function appendMessages (db: Db, roomId: string, inputs: AppendInpu
   // One row comes back, not one per message: reading back every inserted row was a fifth of the
   // event loop's time at saturation on PGlite, and all it told was a number and a time.
   const [outcome] = rowsOf<AppendOutcome>(result)
-  if (outcome === undefined) return []
+  if (outcome === undefined) throw new Error(`room ${roomId} does not exist`)
   const base = Number(outcome.base)
   const createdAt = toDate(outcome.created_at)
-  const inserted = outcome.inserted === null ? rows : outcome.inserted.map((ord) => rows[ord]!)
-  inserted.forEach((row, i) => {
+  // The i-th inserted row took the i-th number after the base.
+  const decide = (row: MessageRow, i: number): MessageRow => {
     row.seq = row.eventSeq = base + i + 1
     row.createdAt = createdAt
-  })
-  return inserted
+    return row
+  }
+  if (outcome.inserted === null) return rows.map(decide)
+  const answered = rows.map((): MessageRow | undefined => undefined)
+  outcome.inserted.forEach((ord, i) => { answered[ord] = decide(rows[ord]!, i) })
+  return answered
 }
 
 const UNDECIDED = new Date(Number.NaN)

@@ -208,7 +208,8 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void, onCo
       indexOf.set(op, unique.length)
       unique.push(op)
     }
-    const inserted = await appendMessages(db, roomId, unique.map((op) => ({
+    // Per unique input: its new row, or undefined when it was already stored under its clientId.
+    const rowOfUnique = await appendMessages(db, roomId, unique.map((op) => ({
       senderId: op.senderId,
       clientId: op.clientId,
       body: op.body,
@@ -217,20 +218,6 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void, onCo
       imageWidth: op.image?.imageWidth ?? null,
       imageHeight: op.image?.imageHeight ?? null
     })))
-    const insertedByKey = new Map(inserted.filter((m) => m.clientId !== null).map((m) => [`${m.senderId}\u0000${m.clientId!}`, m]))
-    // Inserted rows follow the unique inputs that were not already stored, in input order.
-    const rowOfUnique: Array<MessageRow | undefined> = []
-    let next = 0
-    for (const op of unique) {
-      const key = keyOf(op)
-      if (key === null || insertedByKey.has(key)) {
-        const row = inserted[next++]
-        if (row === undefined) throw new Error(`room ${roomId} took no message`)
-        rowOfUnique.push(row)
-      } else {
-        rowOfUnique.push(undefined)
-      }
-    }
     // Retries of messages stored by earlier requests: answer with what is stored.
     const stored = new Map<string, MessageRow>()
     const missing = unique.filter((op, i) => rowOfUnique[i] === undefined)
@@ -249,7 +236,8 @@ export function createRoomLog (db: Db, emit: (event: MessageEvent) => void, onCo
       if (original === undefined) throw new Error(`message with clientId ${op.clientId!} is neither new nor stored`)
       return { message: original, changed: false }
     })
-    return { results, events: inserted.map((message) => ({ type: 'message.new', roomId, message })) }
+    const events = rowOfUnique.flatMap((message): MessageEvent[] => message === undefined ? [] : [{ type: 'message.new', roomId, message }])
+    return { results, events }
   }
 
   /** Rows already stored under a clientId of this batch's senders (numbers: seqs inserted by this batch). */
