@@ -1,7 +1,7 @@
 import neostandard from 'neostandard'
 
 export default [
-  ...neostandard({ ts: true, ignores: ['dist/**', 'drizzle/**', 'data/**', '.tap/**', 'coverage/**'] }),
+  ...neostandard({ ts: true, ignores: ['dist/**', '.dist-*/**', 'drizzle/**', 'data/**', '.tap/**', 'coverage/**'] }),
   {
     files: ['**/*.ts'],
     rules: {

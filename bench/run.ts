@@ -13,7 +13,8 @@ import postgres from 'postgres'
 import { PROJECT_ROOT } from '../src/paths.js'
 import { seed } from './seed.js'
 
-const TSX = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')
+// Everything runs compiled, as `npm start` runs the product: `npm run bench` builds dist/ first.
+const built = (source: string): string => join(PROJECT_ROOT, 'dist', source.replace(/\.ts$/, '.js'))
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5)
 const WS_SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 4)
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'http,logins,fanout,idle').split(','))
@@ -81,7 +82,7 @@ async function freePort (): Promise<number> {
 /** The product, quiet (LOG_LEVEL=warn: no per-request log lines), on a port chosen here. */
 async function spawnProduct (env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['--import', TSX, ...nodeArgs, join(PROJECT_ROOT, 'src/server.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, built('src/server.ts')], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit']
@@ -95,7 +96,7 @@ async function spawnProduct (env: Record<string, string>, nodeArgs: string[] = [
 }
 
 async function spawnServer (script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', TSX, ...nodeArgs, join(PROJECT_ROOT, script)], {
+  const child = spawn(process.execPath, [...nodeArgs, built(script)], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'inherit']
@@ -154,14 +155,14 @@ async function autocannon (url: string, options: CannonOptions): Promise<Record<
 async function wsLoad (serverPid: number, args: Record<string, unknown>): Promise<Record<string, number>> {
   const before = usage(serverPid)
   const started = Date.now()
-  const result = await runJson([process.execPath, '--import', TSX, join(PROJECT_ROOT, 'bench/load/ws-load.ts'), JSON.stringify(args)])
+  const result = await runJson([process.execPath, built('bench/load/ws-load.ts'), JSON.stringify(args)])
   const after = usage(serverPid)
   return { ...result, serverCpu: (after.cpu - before.cpu) / ((Date.now() - started) / 1000), serverRssMb: after.rss / 1048576 }
 }
 
 /** A load-generator process holding `sockets` idle sockets open until released. */
 async function holdSockets (args: Record<string, unknown>): Promise<() => Promise<void>> {
-  const child = spawn(process.execPath, ['--import', TSX, join(PROJECT_ROOT, 'bench/load/ws-load.ts'), JSON.stringify({ ...args, idle: true })], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [built('bench/load/ws-load.ts'), JSON.stringify({ ...args, idle: true })], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
   const exited = once(child, 'exit')
   const opened = new Promise<void>((resolve) => createInterface({ input: child.stdout! }).once('line', () => resolve()))
   await Promise.race([opened, exited.then(([code]) => { throw new Error(`the idle load generator exited early (${String(code)})`) })])
@@ -186,7 +187,7 @@ async function probeMemory (proc: Proc, file: string): Promise<NodeJS.MemoryUsag
   throw new Error('the memory probe did not answer')
 }
 
-const PROBE_ARGS = ['--expose-gc', '--max-semi-space-size=1', '--import', join(PROJECT_ROOT, 'bench/servers/memory-probe.ts')]
+const PROBE_ARGS = ['--expose-gc', '--max-semi-space-size=1', '--import', built('bench/servers/memory-probe.ts')]
 
 const IDLE_STEPS = 5
 const median = (values: number[]): number => {
@@ -286,7 +287,7 @@ async function benchHttp (db: string, refHttp: Proc, base: string, token: string
 
 /** /health (or any GET) at a steady pace from its own process (bench/load/http-probe.ts). */
 function probeHttp (url: string, seconds: number): Promise<Record<string, number>> {
-  return runJson([process.execPath, '--import', TSX, join(PROJECT_ROOT, 'bench/load/http-probe.ts'), JSON.stringify({ url, rate: 200, seconds, connections: 4 })])
+  return runJson([process.execPath, built('bench/load/http-probe.ts'), JSON.stringify({ url, rate: 200, seconds, connections: 4 })])
 }
 
 // argon2 is slow on purpose: a burst of logins must not slow everything else down. /health at a
@@ -308,7 +309,7 @@ async function benchLogins (db: string, base: string): Promise<void> {
 async function benchCommitFloor (db: string, databaseUrl: string | null, dataDir: string): Promise<void> {
   progress(`${db}: one INSERT at 200/s, alone in its own process`)
   const scratch = mkdtempSync(join(dataDir, 'commit-probe-'))
-  const result = await runJson([process.execPath, '--import', TSX, join(PROJECT_ROOT, 'bench/load/commit-probe.ts'), JSON.stringify({ databaseUrl, dataDir: scratch, rate: 200, seconds: WS_SECONDS })])
+  const result = await runJson([process.execPath, built('bench/load/commit-probe.ts'), JSON.stringify({ databaseUrl, dataDir: scratch, rate: 200, seconds: WS_SECONDS })])
   floors.push({ db, what: 'commit alone: one INSERT at 200/s, its own process', p50: result.p50!, p99: result.p99!, max: result.max! })
 }
 

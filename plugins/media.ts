@@ -13,6 +13,7 @@ export interface MediaPluginOptions {
   cloudinaryUrl: string | null
   /** Tests shorten it to exercise a hanging Cloudinary. */
   cloudinaryTimeoutMs?: number
+  heicWorkerUrl?: URL
 }
 
 export default fp<MediaPluginOptions>(async (app, opts) => {
@@ -21,7 +22,7 @@ export default fp<MediaPluginOptions>(async (app, opts) => {
   const store: MediaStore = opts.cloudinaryUrl === null
     ? local
     : createCloudinaryStore({ url: opts.cloudinaryUrl, ...(opts.cloudinaryTimeoutMs === undefined ? {} : { timeoutMs: opts.cloudinaryTimeoutMs }) })
-  const pipeline = createImagePipeline()
+  const pipeline = createImagePipeline(opts.heicWorkerUrl === undefined ? {} : { heicWorkerUrl: opts.heicWorkerUrl })
 
   app.decorate('media', store)
   app.decorate('mediaSigner', signer)

@@ -30,6 +30,8 @@ export interface AppOverrides {
   pgliteSnapshot?: Blob
   /** Tests: how long to wait for a (fake) Cloudinary. */
   cloudinaryTimeoutMs?: number
+  /** Tests: a HEIC worker that cannot start or dies, to prove the server blames itself, not the photo. */
+  heicWorkerUrl?: URL
   /** Tests: shorter heartbeats, smaller buffers. */
   realtime?: Omit<RealtimePluginOptions, 'wsLimit'>
   /** Tests: where the production logger writes (stdout otherwise). */
@@ -86,7 +88,8 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     dataDir: config.dataDir,
     secret: config.jwtSecret,
     cloudinaryUrl: config.cloudinaryUrl,
-    ...(overrides.cloudinaryTimeoutMs === undefined ? {} : { cloudinaryTimeoutMs: overrides.cloudinaryTimeoutMs })
+    ...(overrides.cloudinaryTimeoutMs === undefined ? {} : { cloudinaryTimeoutMs: overrides.cloudinaryTimeoutMs }),
+    ...(overrides.heicWorkerUrl === undefined ? {} : { heicWorkerUrl: overrides.heicWorkerUrl })
   })
   await app.register(chatPlugin)
   await app.register(websocketPlugin)

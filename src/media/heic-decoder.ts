@@ -10,36 +10,42 @@ export interface RawImage {
 type Reply = { id: number, error: string } | { id: number, tooLarge: true } | ({ id: number } & RawImage)
 
 export class HeicTooLargeError extends Error {}
+/** libheif read the file and refused it: the upload's fault. */
+export class HeicUnreadableError extends Error {}
+/** The decoder itself failed (it could not start, or died): the server's fault, never the file's. */
+export class HeicDecoderError extends Error {}
+
+const WORKER_URL = new URL(`./heic-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
 
 /**
  * One worker thread running libheif (WASM), started on the first HEIC and kept; requests are
  * matched to replies by id. If the worker dies, pending decodes fail and the next one starts a
  * fresh worker.
  */
-export function createHeicDecoder () {
+export function createHeicDecoder (workerUrl: URL = WORKER_URL) {
   let worker: Worker | undefined
   let nextId = 0
   const pending = new Map<number, { resolve (image: RawImage): void, reject (err: Error): void }>()
 
   function start (): Worker {
-    // Inherits the parent's execArgv, so the TypeScript loader that runs the app runs the worker too.
-    const w = new Worker(new URL(`./heic-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url))
+    const w = new Worker(workerUrl)
     w.unref()
     w.on('message', (reply: Reply) => {
       const waiter = pending.get(reply.id)
       if (waiter === undefined) return
       pending.delete(reply.id)
-      if ('error' in reply) waiter.reject(new Error(reply.error))
+      if ('error' in reply) waiter.reject(new HeicUnreadableError(reply.error))
       else if ('tooLarge' in reply) waiter.reject(new HeicTooLargeError('too many pixels'))
       else waiter.resolve({ width: reply.width, height: reply.height, pixels: reply.pixels })
     })
-    const fail = (err: Error): void => {
-      worker = undefined
+    const fail = (cause: Error): void => {
+      if (worker === w) worker = undefined
+      const err = new HeicDecoderError(`the HEIC decoder failed: ${cause.message}`, { cause })
       for (const waiter of pending.values()) waiter.reject(err)
       pending.clear()
     }
     w.on('error', fail)
-    w.on('exit', (code) => fail(new Error(`HEIC decoder exited (${code})`)))
+    w.on('exit', (code) => fail(new Error(`its worker exited with code ${code}`)))
     return w
   }
 

@@ -2,7 +2,7 @@ import sharp from 'sharp'
 import type { Metadata, Sharp } from 'sharp'
 import { payloadTooLarge, unsupportedMediaType } from '../errors.js'
 import { detectImageFormat } from './detect-format.js'
-import { createHeicDecoder, HeicTooLargeError } from './heic-decoder.js'
+import { createHeicDecoder, HeicTooLargeError, HeicUnreadableError } from './heic-decoder.js'
 import { createSemaphore } from '../semaphore.js'
 
 export const MAX_PIXELS = 50_000_000
@@ -26,8 +26,8 @@ const tooManyPixels = () => payloadTooLarge(`The image has more than ${MAX_PIXEL
  * sharp writes no metadata unless asked, so EXIF, GPS, XMP and maker notes are all gone.
  * At most `concurrency` decodes run at once (sharp itself runs off the main thread; HEIC in a worker).
  */
-export function createImagePipeline (options: { concurrency?: number, maxWaiting?: number } = {}) {
-  const heic = createHeicDecoder()
+export function createImagePipeline (options: { concurrency?: number, maxWaiting?: number, heicWorkerUrl?: URL } = {}) {
+  const heic = createHeicDecoder(options.heicWorkerUrl)
   const limit = createSemaphore(options.concurrency ?? 2, options.maxWaiting ?? 16, 'The server is busy processing photos; try again in a moment')
 
   async function open (bytes: Buffer): Promise<Sharp> {
@@ -50,7 +50,9 @@ export function createImagePipeline (options: { concurrency?: number, maxWaiting
       return sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 4 } })
     } catch (err) {
       if (err instanceof HeicTooLargeError) throw tooManyPixels()
-      throw notAnImage()
+      if (err instanceof HeicUnreadableError) throw notAnImage()
+      // The decoder failing is the server's fault: a 500, logged, never blamed on the family's photo.
+      throw err
     }
   }
 

@@ -12,7 +12,7 @@ t.test('an unhandled rejection is logged and the server keeps serving', async (t
     NODE_OPTIONS: `--import=${join(PROJECT_ROOT, 'test/fixtures/reject-on-signal.mjs')}`
   })
   const logged = server.waitForLog(/unhandled promise rejection/)
-  server.child.kill('SIGWINCH')
+  process.kill(server.pid, 'SIGWINCH')
   t.match(await logged, /a rejection nobody handles/, 'logged with its error')
   t.equal((await fetch(`${server.url}/health`)).status, 200, 'still serving')
   t.equal(await server.stop(), 0, 'and still stops cleanly')
