@@ -68,6 +68,9 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   app.setErrorHandler((err, request, reply) => {
     const { internal, ...body } = toPublicError(err)
     if (internal) request.log.error({ err: loggable(err) }, 'request failed')
+    // Refused while the body is still arriving (an upload over the limit): answer now and end the
+    // connection, rather than read the rest of what a phone on a slow uplink would keep sending.
+    if (!request.raw.complete) reply.header('connection', 'close')
     return reply.code(body.statusCode).send(body)
   })
   // The path is not echoed back: an error body never reflects what the client sent.

@@ -1,9 +1,10 @@
+import type { Readable } from 'node:stream'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { sanitizeBody } from '../../src/chat/body.js'
-import { validation } from '../../src/errors.js'
+import { payloadTooLarge, validation } from '../../src/errors.js'
 import { IdSchema, responses } from '../../src/schemas/common.js'
 import { ClientIdSchema, MessageSchema, RawBodySchema } from '../../src/schemas/message.js'
 import { authOf } from '../auth-of.js'
@@ -14,6 +15,25 @@ const UploadFieldsSchema = Type.Object({
   clientId: Type.Optional(ClientIdSchema)
 }, { additionalProperties: false })
 const uploadFields = Compile(UploadFieldsSchema)
+
+/**
+ * The file's bytes, refused with 413 the moment busboy reports the limit passed. Not
+ * `part.toBuffer()`: that waits for the part to end, which a body that keeps coming never does.
+ */
+function readWithin (file: Readable & { truncated?: boolean }, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const tooLarge = (): void => {
+      chunks.length = 0
+      reject(payloadTooLarge(`The file is larger than ${limit} bytes`))
+    }
+    file.on('data', (chunk: Buffer) => { chunks.push(chunk) })
+    file.once('limit', tooLarge)
+    // A body that arrived whole may have passed the limit before these listeners were attached.
+    file.once('end', () => { if (file.truncated === true) tooLarge(); else resolve(Buffer.concat(chunks)) })
+    file.once('error', reject)
+  })
+}
 
 const MessageResponseSchema = Type.Object({ message: MessageSchema })
 
@@ -37,8 +57,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox<{ maxUploadBytes: number }> = asyn
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file') throw validation('The image goes in the field "file"')
-        // Streams into memory and throws 413 the moment the limit is passed.
-        bytes = await part.toBuffer()
+        bytes = await readWithin(part.file, maxUploadBytes)
       } else {
         if (typeof part.value !== 'string') throw validation(`Field ${part.fieldname} must be text`)
         fields[part.fieldname] = part.value
