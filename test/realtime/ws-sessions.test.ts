@@ -70,6 +70,26 @@ t.test('flooding gets rate_limited, and a socket that keeps on is closed with 40
   t.equal((await socket.closed).code, CLOSE.rateLimited)
 })
 
+for (const [rhythm, burst, everyMs] of [['20 frames every 50 ms', 20, 50], ['45 frames every second', 45, 1000]] as const) {
+  t.test(`a socket flooding in bursts (${rhythm}) is closed with 4008, not limited forever`, async (t) => {
+    const app = await build(t, { RATE_LIMIT_WS: '20/s' })
+    const alice = await userWithToken(app, 'alice')
+    const socket = await openSocket(app, alice.token)
+    const burstOnce = (): void => {
+      if (socket.ws.readyState !== socket.ws.OPEN) return
+      for (let i = 0; i < burst; i++) socket.send(JSON.stringify({ type: 'ping', data: {} }))
+    }
+    burstOnce()
+    const pacer = setInterval(burstOnce, everyMs)
+    t.teardown(() => clearInterval(pacer))
+    // Bounded: the guard closes 20× in well under a second and 2.25× in about two.
+    const closed = await Promise.race([socket.closed, new Promise<null>((resolve) => setTimeout(resolve, 15_000, null).unref())])
+    clearInterval(pacer)
+    t.equal(closed?.code, CLOSE.rateLimited)
+    t.ok(socket.frames.some((f) => f.type === 'error' && f.data.code === 'rate_limited'), 'told rate_limited first')
+  })
+}
+
 t.test('a client that stops reading is dropped; the registry forgets it', async (t) => {
   const app = await build(t, {}, { realtime: { maxBufferedBytes: 64 * 1024 } })
   const alice = await userWithToken(app, 'alice')
