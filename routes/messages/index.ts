@@ -15,7 +15,7 @@ const MessageResponseSchema = Type.Object({ message: MessageSchema })
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/', {
+  app.get('', {
     schema: {
       tags: ['messages'],
       summary: 'A page of history (latest, before=n) or the change feed (since=n)',
@@ -37,7 +37,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.type(JSON_TYPE).send(json)
   })
 
-  app.post('/', {
+  app.post('', {
     schema: {
       tags: ['messages'],
       summary: 'Send a text message; a repeated clientId answers 200 with the original',

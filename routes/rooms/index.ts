@@ -5,7 +5,7 @@ import { DirectRoomBodySchema, ReadBodySchema, RoomParamsSchema, RoomSchema } fr
 import { authOf } from '../auth-of.js'
 
 const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/', {
+  app.get('', {
     schema: {
       tags: ['rooms'],
       summary: 'My rooms, with unread counts and members',

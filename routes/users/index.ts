@@ -5,7 +5,7 @@ import { responses } from '../../src/schemas/common.js'
 import { toUserDto, UserWithPresenceSchema } from '../../src/schemas/user.js'
 
 const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/', {
+  app.get('', {
     schema: {
       tags: ['users'],
       summary: 'The family, with who is online',
