@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin'
 import type { Server } from 'node:net'
 import { adminSocketPath, listenAdminSocket } from '../src/admin/admin-socket.js'
-import { loggable } from '../src/errors.js'
 
 export interface AdminSocketOptions {
   dataDir: string
@@ -16,7 +15,7 @@ export default fp<AdminSocketOptions>(async (app, opts) => {
       server = await listenAdminSocket(path, {
         db: app.db,
         onRevoked: (sessionIds, userId) => app.sessions.forget(sessionIds, userId)
-      }, (err) => app.log.error({ err: loggable(err) }, 'admin command failed'))
+      }, (err) => app.log.error({ err }, 'admin command failed'))
     } catch (err) {
       // Another instance sharing DATA_DIR (PostgreSQL mode) already serves it; commands go there.
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err

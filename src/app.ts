@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { loggable, notFound, toPublicError } from './errors.js'
+import { stdSerializers } from 'pino'
 import { ErrorResponseSchema } from './schemas/common.js'
 import { validatorCompiler } from './validation.js'
 import dbPlugin from '../plugins/db.js'
@@ -50,7 +51,8 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
       ...(overrides.logStream === undefined ? {} : { stream: overrides.logStream }),
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
       serializers: {
-        req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip })
+        req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+        err: (err: Error) => stdSerializers.err(loggable(err) as Error)
       }
     },
     trustProxy: false,
@@ -67,7 +69,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   app.addSchema(ErrorResponseSchema)
   app.setErrorHandler((err, request, reply) => {
     const { internal, ...body } = toPublicError(err)
-    if (internal) request.log.error({ err: loggable(err) }, 'request failed')
+    if (internal) request.log.error({ err }, 'request failed')
     // Refused while the body is still arriving (an upload over the limit): answer now and end the
     // connection, rather than read the rest of what a phone on a slow uplink would keep sending.
     if (!request.raw.complete) reply.header('connection', 'close')

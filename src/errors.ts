@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors'
 import { STATUS_CODES } from 'node:http'
 
 /** The contract's error codes (CONTRACT.md, "HTTP API"), shared by HTTP and WebSocket. */
@@ -109,13 +110,33 @@ function isDatabaseDown (err: unknown): boolean {
   return false
 }
 
+// Fields drivers attach to their errors that carry SQL text or its parameters (postgres-js sets
+// `query` and `parameters`; drizzle's DrizzleQueryError `query` and `params`; PGlite `queryOptions`).
+const SQL_FIELDS = new Set(['query', 'params', 'parameters', 'args', 'queryOptions'])
+
 /**
- * What may be logged of an error. drizzle wraps driver errors in one whose message carries the SQL
- * and its parameters (message bodies, password hashes): log the driver's own error instead.
+ * What may be logged of an error: the same chain of causes, with every DrizzleQueryError (whose
+ * message is the SQL and its parameters — message bodies, password hashes) replaced by the driver's
+ * own error, and the drivers' SQL fields dropped. The logger's `err` serializer runs everything
+ * through it, so no log line anywhere can carry SQL.
  */
-export function loggable (err: unknown): unknown {
-  if (err instanceof Error && err.name === 'DrizzleQueryError' && err.cause !== undefined) return err.cause
-  return err
+export function loggable (err: unknown, depth = 0): unknown {
+  if (!(err instanceof Error) || depth > 8) return err
+  if (err instanceof DrizzleQueryError) {
+    return err.cause === undefined ? new Error('a database query failed') : loggable(err.cause, depth + 1)
+  }
+  const copy = Object.create(Object.getPrototypeOf(err) as object) as Error
+  for (const [key, value] of Object.entries(err)) {
+    if (!SQL_FIELDS.has(key) && key !== 'cause') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
+  }
+  const hidden = (value: unknown): PropertyDescriptor => ({ value, enumerable: false, writable: true, configurable: true })
+  Object.defineProperties(copy, {
+    name: hidden(err.name),
+    message: hidden(err.message),
+    stack: hidden(err.stack),
+    ...(err.cause === undefined ? {} : { cause: hidden(loggable(err.cause, depth + 1)) })
+  })
+  return copy
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { ClientIdSchema, RawBodySchema } from '../schemas/message.js'
-import { IdSchema } from '../schemas/common.js'
+import { IdSchema, SeqSchema } from '../schemas/common.js'
 
 /** Close codes of the contract ("WebSocket protocol"). */
 export const CLOSE = {
@@ -25,11 +25,11 @@ export const ClientDataSchemas = {
   'message.delete': Type.Object({ messageId: IdSchema }, { additionalProperties: false }),
   sync: Type.Object({
     roomId: IdSchema,
-    since: Type.Integer({ minimum: 0 }),
+    since: SeqSchema,
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }))
   }, { additionalProperties: false }),
   typing: Type.Object({ roomId: IdSchema }, { additionalProperties: false }),
-  read: Type.Object({ roomId: IdSchema, seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  read: Type.Object({ roomId: IdSchema, seq: SeqSchema }, { additionalProperties: false }),
   ping: Empty
 } satisfies Record<string, TSchema>
 

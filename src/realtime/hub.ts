@@ -3,7 +3,7 @@ import type { RawData, WebSocket } from 'ws'
 import type { ChatEvent, ChatService } from '../chat/chat-service.js'
 import type { SessionService } from '../auth/session-service.js'
 import type { RateLimit } from '../config.js'
-import { loggable, unauthorized } from '../errors.js'
+import { unauthorized } from '../errors.js'
 import type { Message } from '../schemas/message.js'
 import type { User } from '../schemas/user.js'
 import type { MessageRow } from '../../db/schema/index.js'
@@ -93,7 +93,7 @@ export function createHub (options: HubOptions) {
     },
     send: (connection, frame) => registry.send(connection, frame),
     close: closeConnection,
-    logError: (err, connection, type) => log.error({ err: loggable(err), userId: connection.userId, type }, 'websocket request failed'),
+    logError: (err, connection, type) => log.error({ err, userId: connection.userId, type }, 'websocket request failed'),
     track (work) {
       inflight.add(work)
       work.finally(() => inflight.delete(work)).catch(() => {})

@@ -3,6 +3,8 @@ import { ERROR_CODES } from '../errors.js'
 
 /** Ids are opaque strings to clients (CONTRACT.md, "Concepts"). */
 export const IdSchema = Type.String({ minLength: 1, maxLength: 64 })
+/** Every integer a client sends (an event number, a cursor): PostgreSQL's `integer`, never past it. */
+export const SeqSchema = Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })
 export const IsoDateSchema = Type.String({ format: 'date-time' })
 
 export const ErrorResponseSchema = Type.Object({

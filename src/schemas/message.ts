@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import type { MessageRow } from '../../db/schema/index.js'
 import type { ImageUrls } from '../media/media-store.js'
-import { IdSchema, IsoDateSchema } from './common.js'
+import { IdSchema, IsoDateSchema, SeqSchema } from './common.js'
 
 export const ImageSchema = Type.Object({
   url: Type.String(),
@@ -43,8 +43,8 @@ export const MessageParamsSchema = Type.Object({ id: IdSchema }, { additionalPro
 
 export const ListMessagesQuerySchema = Type.Object({
   roomId: Type.Optional(IdSchema),
-  before: Type.Optional(Type.Integer({ minimum: 0 })),
-  since: Type.Optional(Type.Integer({ minimum: 0 })),
+  before: Type.Optional(SeqSchema),
+  since: Type.Optional(SeqSchema),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 })
 }, { additionalProperties: false })
 

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { ROOM_KINDS } from '../../db/schema/rooms.js'
-import { IdSchema } from './common.js'
+import { IdSchema, SeqSchema } from './common.js'
 
 export const RoomSchema = Type.Object({
   id: IdSchema,
@@ -17,4 +17,4 @@ export type Room = Static<typeof RoomSchema>
 
 export const RoomParamsSchema = Type.Object({ id: IdSchema }, { additionalProperties: false })
 export const DirectRoomBodySchema = Type.Object({ userId: IdSchema }, { additionalProperties: false })
-export const ReadBodySchema = Type.Object({ seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })
+export const ReadBodySchema = Type.Object({ seq: SeqSchema }, { additionalProperties: false })
