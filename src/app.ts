@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { loggable, notFound, toPublicError } from './errors.js'
 import { stdSerializers } from 'pino'
+import { redactUrl } from './redact-url.js'
 import { ErrorResponseSchema } from './schemas/common.js'
 import { validatorCompiler } from './validation.js'
 import dbPlugin from '../plugins/db.js'
@@ -37,11 +38,6 @@ export interface AppOverrides {
   realtime?: Omit<RealtimePluginOptions, 'wsLimit'>
   /** Tests: where the production logger writes (stdout otherwise). */
   logStream?: NodeJS.WritableStream
-}
-
-// Browsers pass the WebSocket token in the query string; it must never reach a log line.
-function redactUrl (url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]')
 }
 
 export async function buildApp (config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
