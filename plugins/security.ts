@@ -7,6 +7,7 @@ import type { RateLimit } from '../src/config.js'
 import { rateLimited } from '../src/errors.js'
 
 export type RateLimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+export type KeyedRateLimit = (request: FastifyRequest, reply: FastifyReply, key: string) => Promise<void>
 
 export interface SecurityPluginOptions {
   /** Where photos come from besides this server (Cloudinary's delivery host). */
@@ -64,27 +65,35 @@ export default fp(async (app, opts: SecurityPluginOptions) => {
   })
 
   /**
-   * A hook counting requests per `key` (an address, a username, a user id). Built on
+   * A counter of attempts per key, checked (and counted) by calling it with the key. Built on
    * createRateLimit because the plugin's own hooks run once per request, and login needs two.
    */
-  app.decorate('rateLimitBy', (limit: RateLimit, name: string, key: (request: FastifyRequest) => string): RateLimitHook => {
+  app.decorate('rateLimitKeyed', (limit: RateLimit, name: string): KeyedRateLimit => {
+    const keys = new WeakMap<FastifyRequest, string>()
     const check = app.createRateLimit({
       max: limit.max,
       timeWindow: limit.windowMs,
-      // injectWS requests have no socket address; the key must still be a string.
-      keyGenerator: (request) => `${name}:${key(request)}`
+      keyGenerator: (request) => `${name}:${keys.get(request) ?? ''}`
     })
-    return async (request, reply) => {
+    return async (request, reply, key) => {
+      keys.set(request, key)
       const result = await check(request)
       if (result.isAllowed || !result.isExceeded) return
       reply.header('retry-after', String(result.ttlInSeconds))
       throw rateLimited(`Too many requests, retry in ${result.ttlInSeconds} s`)
     }
   })
+
+  /** A hook counting requests per `key(request)` (an address, a username, a user id). */
+  app.decorate('rateLimitBy', (limit: RateLimit, name: string, key: (request: FastifyRequest) => string): RateLimitHook => {
+    const keyed = app.rateLimitKeyed(limit, name)
+    return (request, reply) => keyed(request, reply, key(request))
+  })
 }, { name: 'security', dependencies: ['redis'] })
 
 declare module 'fastify' {
   interface FastifyInstance {
+    rateLimitKeyed (limit: RateLimit, name: string): KeyedRateLimit
     rateLimitBy (limit: RateLimit, name: string, key: (request: FastifyRequest) => string): RateLimitHook
   }
 }

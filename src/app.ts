@@ -99,14 +99,15 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(adminSocketPlugin, { dataDir: config.dataDir })
 
   await app.register(healthRoutes)
-  await app.register(authRoutes, { prefix: '/api/auth', loginLimit: config.rateLimits.login })
+  const passwordAttempts = app.rateLimitKeyed(config.rateLimits.login, 'login-user')
+  await app.register(authRoutes, { prefix: '/api/auth', loginLimit: config.rateLimits.login, passwordAttempts })
   await app.register(wsRoutes)
   await app.register(mediaRoutes, { prefix: '/media' })
   await app.register(webRoutes)
   await app.register(async (api) => {
     api.addHook('onRequest', api.authenticate)
     api.addHook('onRequest', api.rateLimitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))
-    await api.register(sessionRoutes, { prefix: '/api/auth' })
+    await api.register(sessionRoutes, { prefix: '/api/auth', passwordAttempts })
     await api.register(userRoutes, { prefix: '/api/users' })
     await api.register(roomRoutes, { prefix: '/api/rooms' })
     await api.register(messageRoutes, { prefix: '/api/messages' })

@@ -1,17 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { RateLimit } from '../../src/config.js'
+import type { KeyedRateLimit } from '../../plugins/security.js'
 import { login } from '../../src/auth/accounts.js'
 import { LoginBodySchema } from '../../src/schemas/auth.js'
 import { responses } from '../../src/schemas/common.js'
 import { UserSchema } from '../../src/schemas/user.js'
 
-const authRoutes: FastifyPluginAsyncTypebox<{ loginLimit: RateLimit }> = async (app, { loginLimit }) => {
+export interface AuthRoutesOptions {
+  loginLimit: RateLimit
+  /** Attempts at a member's password (logins, password changes), counted per username. */
+  passwordAttempts: KeyedRateLimit
+}
+
+const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { loginLimit, passwordAttempts }) => {
   app.post('/login', {
     onRequest: app.rateLimitBy(loginLimit, 'login-ip', (request) => request.ip ?? ''),
     // Per username too, so an attacker spread over many addresses cannot guess one member's password.
-    preHandler: app.rateLimitBy(loginLimit, 'login-user', (request) =>
-      String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()),
+    preHandler: (request, reply) =>
+      passwordAttempts(request, reply, String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()),
     schema: {
       tags: ['auth'],
       summary: 'Log in with username and password',

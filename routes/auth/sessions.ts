@@ -7,9 +7,10 @@ import { notFound, unauthorized } from '../../src/errors.js'
 import { ChangePasswordBodySchema, SessionParamsSchema, SessionSchema, TokenResponseSchema } from '../../src/schemas/auth.js'
 import { NoContentSchema, responses } from '../../src/schemas/common.js'
 import { toUserDto, UserSchema } from '../../src/schemas/user.js'
+import type { KeyedRateLimit } from '../../plugins/security.js'
 import { authOf } from '../auth-of.js'
 
-const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const sessionRoutes: FastifyPluginAsyncTypebox<{ passwordAttempts: KeyedRateLimit }> = async (app, { passwordAttempts }) => {
   app.get('/me', {
     schema: { tags: ['auth'], summary: 'The logged-in user', response: responses({ 200: Type.Object({ user: UserSchema }) }, 401) }
   }, async (request) => {
@@ -73,9 +74,10 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ChangePasswordBodySchema,
       response: responses({ 200: TokenResponseSchema }, 400, 401)
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const auth = authOf(request)
-    await changePassword(app.db, app.sessions, auth, request.body)
+    // A stolen token must not buy unlimited guesses: each try counts like a login of this member.
+    await changePassword(app.db, app.sessions, auth, request.body, (username) => passwordAttempts(request, reply, username))
     return { token: app.issueToken(auth) }
   })
 }

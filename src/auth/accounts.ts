@@ -28,10 +28,13 @@ export async function changePassword (
   db: Db,
   sessions: SessionService,
   auth: { userId: string, sessionId: string },
-  passwords: { currentPassword: string, newPassword: string }
+  passwords: { currentPassword: string, newPassword: string },
+  /** Counts the attempt against the member's limit (throws when it is spent), before the check. */
+  countAttempt: (username: string) => Promise<void>
 ): Promise<void> {
   const row = await findUserById(db, auth.userId)
   if (row === undefined) throw unauthorized()
+  await countAttempt(row.username)
   if (!await verifyPassword(row.passwordHash, passwords.currentPassword)) {
     throw invalidCredentials('The current password is wrong')
   }
