@@ -143,8 +143,15 @@ export function createHub (options: HubOptions) {
     fanout.publish({ kind: 'all', frame: encode('presence', { userId, online, lastSeenAt }) })
   }
 
+  // Also where an idle socket's token runs out: closed within one heartbeat of its expiry, not
+  // only at its next request frame.
   const heartbeat = setInterval(() => {
+    const now = Date.now()
     for (const connection of registry.all()) {
+      if (now >= authOf.get(connection)!.expiresAt) {
+        closeConnection(connection, CLOSE.unauthorized, 'token expired')
+        continue
+      }
       if (alive.get(connection) === false) {
         connection.socket.terminate()
         continue

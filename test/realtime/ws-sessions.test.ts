@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import t from 'tap'
 import type { Socket } from 'node:net'
 import { CLOSE } from '../../src/realtime/envelope.js'
@@ -55,6 +56,18 @@ t.test('a request frame after the token expired closes the socket with 4001', as
   t.capture(Date, 'now', () => later)
   const answer = await socket.request('ping', {})
   t.match(answer, { type: 'error', data: { code: 'unauthorized' } })
+  t.equal((await socket.closed).code, CLOSE.unauthorized)
+})
+
+t.test('an idle socket whose token expires is closed with 4001 at the next heartbeat, without a request', async (t) => {
+  const app = await build(t, {}, { realtime: { heartbeatMs: 50 } })
+  const alice = await userWithToken(app, 'alice')
+  const socket = await openSocket(app, alice.token)
+  const aliceExpiresAt = JSON.parse(Buffer.from(alice.token.split('.')[1]!, 'base64url').toString()).exp * 1000
+  // Three heartbeats with a live token: nothing happens.
+  for (let i = 0; i < 3; i++) await once(socket.ws, 'ping')
+  t.equal((await socket.request('ping', {})).type, 'pong', 'open while the token lives')
+  t.capture(Date, 'now', () => aliceExpiresAt)
   t.equal((await socket.closed).code, CLOSE.unauthorized)
 })
 
