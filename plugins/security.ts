@@ -52,6 +52,7 @@ function securityHeaders (imageOrigins: string[]): Record<string, string> {
 
 export default fp(async (app, opts: SecurityPluginOptions) => {
   const headers = securityHeaders(opts.imageOrigins)
+  app.decorate('securityHeaders', headers)
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers)
     done()
@@ -93,6 +94,8 @@ export default fp(async (app, opts: SecurityPluginOptions) => {
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The headers every response carries (set by an `onRequest` hook; framework errors add them themselves). */
+    securityHeaders: Record<string, string>
     rateLimitKeyed (limit: RateLimit, name: string): KeyedRateLimit
     rateLimitBy (limit: RateLimit, name: string, key: (request: FastifyRequest) => string): RateLimitHook
   }

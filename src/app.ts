@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { loggable, notFound, toPublicError } from './errors.js'
 import { stdSerializers } from 'pino'
 import { redactUrl } from './redact-url.js'
+import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js'
 import { ErrorResponseSchema } from './schemas/common.js'
 import { validatorCompiler } from './validation.js'
 import dbPlugin from '../plugins/db.js'
@@ -41,7 +42,9 @@ export interface AppOverrides {
 }
 
 export async function buildApp (config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+  // Until the security plugin has computed them (it is registered below, before any request).
+  const securityHeaders = (): Record<string, string> => app.securityHeaders ?? {}
+  const app: FastifyInstance = Fastify({
     logger: {
       level: config.logLevel,
       ...(overrides.logStream === undefined ? {} : { stream: overrides.logStream }),
@@ -58,7 +61,9 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     bodyLimit: 1024 * 1024,
     pluginTimeout: 60_000,
     return503OnClosing: true,
-    forceCloseConnections: true
+    forceCloseConnections: true,
+    frameworkErrors: frameworkErrorHandler(securityHeaders),
+    clientErrorHandler: clientErrorHandler(securityHeaders)
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)

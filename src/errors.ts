@@ -91,7 +91,7 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   431: 'payload_too_large'
 }
 
-function publicError (code: ErrorCode, message: string, statusCode = STATUS_OF[code]): PublicError {
+export function publicError (code: ErrorCode, message: string, statusCode = STATUS_OF[code]): PublicError {
   return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message }
 }
 
