@@ -11,5 +11,12 @@ export default fp(async (app) => {
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // The README runs the server over plain HTTP on the home network (http://familychat.lan:3000):
+    // upgrade-insecure-requests would send the UI's own assets to an https: that is not there.
+    // Behind HTTPS nothing changes: the assets are same-origin already.
+    transformStaticCSP: (header: string) => header.replace(/\s*upgrade-insecure-requests;?/g, '')
+  })
 }, { name: 'swagger', dependencies: ['security'] })

@@ -33,6 +33,19 @@ t.test('the OpenAPI document is generated from the route schemas', async (t) => 
   t.ok([200, 302].includes(ui.statusCode))
 })
 
+t.test('/docs works over plain HTTP on a home-network name: its policy does not upgrade its own assets to https', async (t) => {
+  const app = await build(t)
+  const headers = { host: 'familychat.lan:3000' }
+  const page = await app.inject({ url: '/docs', headers })
+  t.equal(page.statusCode, 200)
+  const assets = [...page.body.matchAll(/(?:src|href)="(\/docs\/static\/[^"]+)"/g)].map((m) => m[1]!)
+  t.ok(assets.length >= 5, `the UI's scripts and styles (${assets.join(', ')})`)
+  for (const res of [page, ...await Promise.all(assets.map((url) => app.inject({ url, headers })))]) {
+    t.equal(res.statusCode, 200)
+    t.notMatch(String(res.headers['content-security-policy'] ?? ''), /upgrade-insecure-requests/)
+  }
+})
+
 t.test('an unknown route is 404 in the contract shape', async (t) => {
   const app = await build(t)
   const res = await app.inject({ url: '/nope?token=secret' })
