@@ -54,7 +54,8 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
         err: (err: Error) => stdSerializers.err(loggable(err) as Error)
       }
     },
-    trustProxy: false,
+    // Behind nginx, X-Forwarded-For from the proxy names the client: each member gets their own login limit.
+    trustProxy: config.trustProxy.length === 0 ? false : [...config.trustProxy],
     connectionTimeout: 0,
     requestTimeout: 30_000,
     keepAliveTimeout: 72_000,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
@@ -23,7 +24,8 @@ const EnvSchema = Type.Object({
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1024, default: 15 * 1024 * 1024 }),
   RATE_LIMIT_LOGIN: Type.String({ pattern: RATE, default: '10/min' }),
   RATE_LIMIT_API: Type.String({ pattern: RATE, default: '600/min' }),
-  RATE_LIMIT_WS: Type.String({ pattern: RATE, default: '20/s' })
+  RATE_LIMIT_WS: Type.String({ pattern: RATE, default: '20/s' }),
+  TRUST_PROXY: Type.Optional(Type.String())
 })
 type Env = Static<typeof EnvSchema>
 const envValidator = Compile(EnvSchema)
@@ -43,6 +45,8 @@ export interface Config {
   /** null → embedded PGlite in `dataDir`. */
   readonly databaseUrl: string | null
   readonly redisUrl: string | null
+  /** Proxy addresses or CIDR ranges whose X-Forwarded-For is believed; empty: none. */
+  readonly trustProxy: readonly string[]
   readonly cloudinaryUrl: string | null
   readonly jwtSecret: string
   readonly tokenTtlMs: number
@@ -106,6 +110,10 @@ export function loadConfig (source: Record<string, string | undefined> = process
   if (env.REDIS_URL !== undefined && env.DATABASE_URL === undefined) {
     problems.push('REDIS_URL: needs DATABASE_URL too (the embedded database serves a single process)')
   }
+  const trustProxy = (env.TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  for (const entry of trustProxy) {
+    if (!isAddressOrRange(entry)) problems.push(`TRUST_PROXY: "${entry}" is not an IP address or CIDR range (e.g. 127.0.0.1 or 10.0.0.0/8)`)
+  }
   if (production && (env.JWT_SECRET === undefined || env.JWT_SECRET.length < 32)) {
     problems.push('JWT_SECRET: must be set to at least 32 characters when NODE_ENV=production')
   } else if (env.JWT_SECRET !== undefined && env.JWT_SECRET.length < 32) {
@@ -129,6 +137,7 @@ export function loadConfig (source: Record<string, string | undefined> = process
     dataDir,
     databaseUrl: env.DATABASE_URL ?? null,
     redisUrl: env.REDIS_URL ?? null,
+    trustProxy: Object.freeze(trustProxy),
     cloudinaryUrl: env.CLOUDINARY_URL ?? null,
     jwtSecret: env.JWT_SECRET ?? readOrCreateSecret(dataDir),
     tokenTtlMs: parseDuration(env.TOKEN_TTL),
@@ -139,6 +148,14 @@ export function loadConfig (source: Record<string, string | undefined> = process
       ws: parseRate(env.RATE_LIMIT_WS)
     })
   })
+}
+
+function isAddressOrRange (entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/')
+  const family = isIP(address)
+  if (family === 0 || rest.length > 0) return false
+  if (bits === undefined) return true
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
 }
 
 function readOrCreateSecret (dataDir: string): string {
