@@ -14,7 +14,8 @@ export default fp<AdminSocketOptions>(async (app, opts) => {
     try {
       server = await listenAdminSocket(path, {
         db: app.db,
-        onRevoked: (sessionIds, userId) => app.sessions.forget(sessionIds, userId)
+        onRevoked: (sessionIds, userId) => app.sessions.forget(sessionIds, userId),
+        onJoined: (roomId, userIds) => app.chat.emit({ type: 'room.joined', roomId, userIds })
       }, (err) => app.log.error({ err }, 'admin command failed'))
     } catch (err) {
       // Another instance sharing DATA_DIR (PostgreSQL mode) already serves it; commands go there.
@@ -26,4 +27,4 @@ export default fp<AdminSocketOptions>(async (app, opts) => {
     if (server === undefined) return
     await new Promise<void>((resolve) => server!.close(() => resolve()))
   })
-}, { name: 'admin-socket', dependencies: ['db', 'auth'] })
+}, { name: 'admin-socket', dependencies: ['db', 'auth', 'chat'] })

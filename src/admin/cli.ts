@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { openDatabase } from '../../db/client.js'
 import { DataDirLockedError } from '../../db/data-dir-lock.js'
 import { runMigrations } from '../../db/migrate.js'
-import { ConfigError, loadConfig } from '../config.js'
+import { ConfigError, loadConfig, type Config } from '../config.js'
 import { adminSocketPath, sendAdminRequest } from './admin-socket.js'
 import { AdminError, adminCommands, isAdminCommand, type AdminRequest } from './commands.js'
 import { readPassword } from './read-password.js'
@@ -58,6 +58,16 @@ const SPECS: Record<AdminRequest['command'], CommandSpec> = {
 
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())
 
+/**
+ * Which database a command used, so an admin whose server runs with another DATA_DIR or
+ * DATABASE_URL sees the mismatch at once. No credentials.
+ */
+function whereTo (config: Config): string {
+  if (config.databaseUrl === null) return `embedded database in ${config.dataDir}`
+  const url = new URL(config.databaseUrl)
+  return `PostgreSQL database ${url.pathname.slice(1) || '(default)'} on ${url.hostname || url.searchParams.get('host') || 'localhost'}${url.port === '' ? '' : `:${url.port}`}`
+}
+
 /** Exit codes: 0 done, 1 failed, 2 usage error. */
 export async function main (argv: string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -98,6 +108,7 @@ export async function main (argv: string[]): Promise<number> {
     if (viaServer !== null) {
       if (!viaServer.ok) throw new AdminError(viaServer.output)
       console.log(viaServer.output)
+      console.log(`(${whereTo(config)}, through the server running on it)`)
       return 0
     }
     // No server running: open the database ourselves (taking the embedded database's lock).
@@ -105,6 +116,7 @@ export async function main (argv: string[]): Promise<number> {
     try {
       await runMigrations(database)
       console.log(await adminCommands[command]({ db: database.db, onRevoked: () => {} }, args))
+      console.log(`(${whereTo(config)}; no server is running on it)`)
     } finally {
       await database.close()
     }

@@ -18,6 +18,8 @@ export interface AdminContext {
   db: Db
   /** Tells the running server (when there is one) to drop sessions and close their sockets. */
   onRevoked (sessionIds: string[], userId: string): void
+  /** Tells the running server (when there is one) that users joined a room: their sockets follow. */
+  onJoined? (roomId: string, userIds: string[]): void
 }
 
 export interface AdminRequest {
@@ -92,16 +94,18 @@ export const adminCommands = {
     ).join('\n')
   },
 
-  async 'create-room' ({ db }: AdminContext, args: AdminRequest['args']): Promise<string> {
+  async 'create-room' ({ db, onJoined }: AdminContext, args: AdminRequest['args']): Promise<string> {
     const name = String(args.name ?? '').trim()
     if (name === '' || [...name].length > 64) throw new AdminError('a room name of 1-64 characters is required')
     if ((await findRoomByName(db, name)).length > 0) throw new AdminError(`a group room named "${name}" already exists`)
     const members = await Promise.all(asList(args.members).map((m) => requireUser(db, m)))
-    const room = await insertGroupRoom(db, name, [...new Set(members.map((m) => m.id))])
-    return `created room "${room.name}" (${room.id}) with ${new Set(members.map((m) => m.id)).size} member(s)`
+    const memberIds = [...new Set(members.map((m) => m.id))]
+    const room = await insertGroupRoom(db, name, memberIds)
+    if (memberIds.length > 0) onJoined?.(room.id, memberIds)
+    return `created room "${room.name}" (${room.id}) with ${memberIds.length} member(s)`
   },
 
-  async 'add-member' ({ db }: AdminContext, args: AdminRequest['args']): Promise<string> {
+  async 'add-member' ({ db, onJoined }: AdminContext, args: AdminRequest['args']): Promise<string> {
     const roomArg = String(args.room ?? '').trim()
     const user = await requireUser(db, args.username)
     const byName = await findRoomByName(db, roomArg)
@@ -110,6 +114,7 @@ export const adminCommands = {
     if (roomId === undefined || !await addRoomMember(db, roomId, user.id)) {
       throw new AdminError(`no group room "${roomArg}", or ${user.username} is already in it`)
     }
+    onJoined?.(roomId, [user.id])
     return `added ${user.username} to "${byName[0]?.name ?? roomArg}"`
   }
 } satisfies Record<string, (ctx: AdminContext, args: AdminRequest['args']) => Promise<string>>

@@ -108,7 +108,7 @@ export function createHub (options: HubOptions) {
       case 'all':
         return registry.broadcastAll(message.frame)
       case 'join':
-        for (const userId of message.userIds) registry.join(userId, message.roomId)
+        for (const userId of message.userIds) followIntoRoom(userId, message.roomId)
         return
       case 'revoke':
         // Revoked on another instance: this one's session cache must forget it too.
@@ -118,6 +118,21 @@ export function createHub (options: HubOptions) {
         }
     }
   })
+
+  /**
+   * A user joined a room: their open sockets join it first (its events flow from now on), then
+   * each is told `room.joined` with the room as it is after those events.
+   */
+  function followIntoRoom (userId: string, roomId: string): void {
+    if (registry.connectionsOfUser(userId).length === 0) return
+    registry.join(userId, roomId)
+    chat.room(userId, roomId).then((room) => {
+      const frame = encode('room.joined', { room })
+      for (const connection of registry.connectionsOfUser(userId)) {
+        if (registry.isInRoom(connection, roomId)) registry.send(connection, frame)
+      }
+    }, (err: unknown) => log.error({ err, userId, roomId }, 'could not tell sockets of a room they joined'))
+  }
 
   chat.onEvent((event: ChatEvent) => {
     switch (event.type) {

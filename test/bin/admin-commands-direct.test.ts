@@ -9,6 +9,8 @@ t.test('without a server: every command works on the database directly', async (
   const added = await runBin('add-user', ['Alice', '--display-name', 'Alice A.'], env, `${PASSWORD}\n`)
   t.equal(added.code, 0, added.stderr)
   t.match(added.stdout, /created user alice/)
+  const where = env.DATABASE_URL === undefined ? `embedded database in ${env.DATA_DIR!}` : `PostgreSQL database ${new URL(env.DATABASE_URL).pathname.slice(1)} on 127.0.0.1:5432`
+  t.match(added.stdout, `(${where}; no server is running on it)`, 'says which database it wrote to')
 
   const duplicate = await runBin('add-user', ['ALICE'], env, `${PASSWORD}\n`)
   t.equal(duplicate.code, 1)

@@ -39,6 +39,7 @@ t.test('with the server running: commands go through it, and disabling closes li
   const disabled = await runBin('disable-user', ['alice'], env)
   t.equal(disabled.code, 0, disabled.stderr)
   t.match(disabled.stdout, /1 session\(s\) logged out/)
+  t.match(disabled.stdout, /through the server running on it\)/, 'says it went through the running server')
   t.equal(await me(), 401, 'revoked at once, despite the session cache')
   t.equal((await loginStatus(server.url, 'alice', PASSWORD)).status, 401)
 

@@ -67,3 +67,32 @@ t.test('bin/ against a running server goes through its admin socket: a disabled 
   t.equal((await socket.closed).code, 4001, 'closed with 4001 by the running server')
   t.equal(await server.stop(), 0)
 })
+
+t.test('bin/create-room and bin/add-member against a running server: the member\'s open sockets follow live (room.joined)', async (t) => {
+  const env = await adminEnv(t)
+  const server = await startServer(t, env)
+  for (const name of ['carol', 'dave']) t.equal((await runBin('add-user', [name], env, `${PASSWORD}\n`)).code, 0)
+  const tokenOf = async (username: string): Promise<string> => {
+    const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })
+    return (await res.json() as { token: string }).token
+  }
+  const carolToken = await tokenOf('carol')
+  const carol = await openSocketAt(server.url.replace('http:', 'ws:'), carolToken)
+  const dave = await openSocketAt(server.url.replace('http:', 'ws:'), await tokenOf('dave'))
+
+  const created = await runBin('create-room', ['Cousins', '--member', 'carol'], env)
+  t.equal(created.code, 0, created.stderr)
+  const joined = await carol.next('room.joined')
+  const room = joined.data.room as { id: string, name: string, kind: string, members: string[] }
+  t.match(room, { name: 'Cousins', kind: 'group' })
+
+  const added = await runBin('add-member', ['Cousins', 'dave'], env)
+  t.equal(added.code, 0, added.stderr)
+  t.match((await dave.next('room.joined')).data.room, { id: room.id, name: 'Cousins' })
+
+  const sent = await carol.request('message.send', { roomId: room.id, body: 'hello cousins', clientId: 'k1' })
+  t.equal(sent.type, 'ack')
+  t.equal((await dave.next('message.new', (f) => f.data.message?.roomId === room.id)).data.message?.body, 'hello cousins',
+    'delivered live to the added member, without reconnecting')
+  t.equal(await server.stop(), 0)
+})

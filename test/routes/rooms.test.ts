@@ -2,6 +2,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { adminCommands } from '../../src/admin/commands.js'
 import { bearer, build, userWithToken } from '../helper.js'
+import { openSocket } from '../fixtures/ws-client.js'
 
 const rooms = async (app: FastifyInstance, token: string) => (await app.inject({ url: '/api/rooms', headers: bearer(token) })).json().rooms
 const send = (app: FastifyInstance, token: string, body: string, roomId?: string) =>
@@ -125,4 +126,23 @@ t.test('group rooms made by the admin show up for their members only', async (t)
   t.same((await rooms(app, bob.token)).map((r: { name: string }) => r.name), ['Family'])
   const cousins = (await rooms(app, alice.token))[1]
   t.equal((await send(app, bob.token, 'hi', cousins.id)).statusCode, 404)
+})
+
+t.test('a new direct room reaches both members\' open sockets as room.joined, and its messages follow', async (t) => {
+  const app = await build(t)
+  const alice = await userWithToken(app, 'alice')
+  const bob = await userWithToken(app, 'bob')
+  const aliceSocket = await openSocket(app, alice.token)
+  const bobSocket = await openSocket(app, bob.token)
+  const res = await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(alice.token), payload: { userId: bob.id } })
+  const room = res.json().room as { id: string }
+  for (const socket of [aliceSocket, bobSocket]) {
+    t.match((await socket.next('room.joined')).data.room, { id: room.id, kind: 'direct', members: [alice.id, bob.id].sort() })
+  }
+  await app.inject({ method: 'POST', url: '/api/messages', headers: bearer(alice.token), payload: { roomId: room.id, body: 'psst' } })
+  t.equal((await bobSocket.next('message.new')).data.message?.body, 'psst')
+  // Asking again finds the room: nothing joined, nothing sent.
+  await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(bob.token), payload: { userId: alice.id } })
+  t.equal((await aliceSocket.request('ping', {})).type, 'pong')
+  t.equal(aliceSocket.frames.filter((f) => f.type === 'room.joined').length, 1)
 })

@@ -89,3 +89,28 @@ t.test('a direct chat is started from the family list; its unread badge clears w
   t.same(await alice.problems(), [])
   t.same(await bob.problems(), [])
 })
+
+t.test('a room an admin adds me to appears in the conversation list live, and its messages arrive', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await servedFamily(t)
+  const browser = await launchBrowser(t)
+  const bob = await openPage(browser, origin)
+  await signIn(bob.page, origin, 'bob')
+  await bob.page.locator('.room-link', { hasText: 'Family' }).waitFor()
+
+  // What bin/create-room does through a running server's admin socket.
+  const { adminCommands } = await import('../../src/admin/commands.js')
+  await adminCommands['create-room']({
+    db: app.db,
+    onRevoked: () => {},
+    onJoined: (roomId, userIds) => app.chat.emit({ type: 'room.joined', roomId, userIds })
+  }, { name: 'Cousins', members: ['alice', 'bob'] })
+  const link = bob.page.locator('.room-link', { hasText: 'Cousins' })
+  await link.waitFor()
+
+  const token = await login(app, 'alice')
+  const room = (await app.inject({ url: '/api/rooms', headers: bearer(token) })).json().rooms.find((r: { name: string }) => r.name === 'Cousins')
+  await app.inject({ method: 'POST', url: '/api/messages', headers: bearer(token), payload: { roomId: room.id, body: 'welcome, cousin' } })
+  await link.locator('.badge', { hasText: '1' }).waitFor()
+  await link.click()
+  t.same(await shownBodies(bob.page), ['welcome, cousin'])
+})

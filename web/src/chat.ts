@@ -204,7 +204,15 @@ export class Chat {
       case 'read': return this.onRead(data as { roomId: string, userId: string, seq: number })
       case 'typing': return this.onTyping(data as { roomId: string, userId: string })
       case 'presence': return this.onPresence(data as { userId: string, online: boolean })
+      case 'room.joined': return this.onJoined((data as { room: Room }).room)
     }
+  }
+
+  /** Added to a room (by an admin, or a new direct chat): it appears in the list at once. */
+  private onJoined (room: Room): void {
+    this.upsertRoom(room)
+    this.refreshUsers()
+    this.emit({ kind: 'rooms' })
   }
 
   private onReady (data: ReadyData): void {
