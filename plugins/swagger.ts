@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui'
 export default fp(async (app) => {
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Family Chat', version: '1', description: 'The HTTP API of Family Chat (see CONTRACT.md).' },
+      info: { title: 'Family Chat', version: '1', description: 'The HTTP API of Family Chat. The whole client protocol, WebSocket included, is docs/protocol.md in the repository.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }]
     },

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from './paths.js'
 const RATE = '^[1-9][0-9]*/(s|min|h)$'
 const DURATION = '^[1-9][0-9]*(ms|s|m|h|d)?$'
 
-/** The environment contract (CONTRACT.md, "Configuration"), with its defaults. */
+/** The environment contract (docs/protocol.md, "Settings"), with its defaults. */
 const EnvSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),

@@ -1,7 +1,7 @@
 import { DrizzleQueryError } from 'drizzle-orm/errors'
 import { STATUS_CODES } from 'node:http'
 
-/** The contract's error codes (CONTRACT.md, "HTTP API"), shared by HTTP and WebSocket. */
+/** The contract's error codes (docs/protocol.md, "Errors"), shared by HTTP and WebSocket. */
 export const ERROR_CODES = [
   'unauthorized',
   'invalid_credentials',

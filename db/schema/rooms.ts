@@ -14,7 +14,7 @@ export const rooms = pgTable('rooms', {
   isFamily: boolean('is_family').notNull().default(false),
   // "<lower uuid>:<higher uuid>" for direct rooms, so a pair can only ever have one.
   directKey: text('direct_key').unique('rooms_direct_key_key'),
-  // The number of the room's latest event (CONTRACT.md, "The room log").
+  // The number of the room's latest event (docs/protocol.md, "The room log").
   lastSeq: integer('last_seq').notNull().default(0),
   createdAt: createdAt()
 }, (t) => [

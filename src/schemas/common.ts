@@ -1,7 +1,7 @@
 import { Type, type TSchema } from 'typebox'
 import { ERROR_CODES } from '../errors.js'
 
-/** Ids are opaque strings to clients (CONTRACT.md, "Concepts"). */
+/** Ids are opaque strings to clients (docs/protocol.md, "The model"). */
 export const IdSchema = Type.String({ minLength: 1, maxLength: 64 })
 /** Every integer a client sends (an event number, a cursor): PostgreSQL's `integer`, never past it. */
 export const SeqSchema = Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })

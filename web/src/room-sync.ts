@@ -9,7 +9,7 @@ export interface RoomState {
   /** A fetch or a sync is running: live events wait in `buffered`. */
   catchingUp: boolean
   buffered: Message[]
-  /** Every event up to this number is applied (CONTRACT.md, "The room log"). */
+  /** Every event up to this number is applied (docs/protocol.md, "The room log"). */
   applied: number
   hasOlder: boolean
   loadingOlder: boolean

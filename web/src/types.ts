@@ -1,4 +1,4 @@
-// The contract's shapes (CONTRACT.md), as this client uses them.
+// The contract's shapes (docs/protocol.md), as this client uses them.
 
 export interface User {
   id: string
