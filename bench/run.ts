@@ -17,7 +17,7 @@ import { seed } from './seed.js'
 const built = (source: string): string => join(PROJECT_ROOT, 'dist', source.replace(/\.ts$/, '.js'))
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5)
 const WS_SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 4)
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'http,logins,fanout,idle').split(','))
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'http,logins,fanout,fairness,idle').split(','))
 // Fan-out subsets, for profiling one scenario: BENCH_SOCKETS=100 BENCH_LOADS=moderate.
 // N = 1 (at a fixed rate only) is the path of one message without the fan-out.
 const SOCKETS = (process.env.BENCH_SOCKETS ?? '1,10,100,1000').split(',').map(Number)
@@ -46,7 +46,9 @@ const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (our
   'p99 ms': {
     figure: (f) => f.p99,
     detail: (o, r) => `${fmt(o.p50)}/${fmt(o.p99)} | ${fmt(r.p50)}/${fmt(r.p99)}`,
-    server: (o) => `${fmt(o.loginsPerSec)} logins/s, login p99 ${fmt(o.loginP99)} ms`
+    server: (o) => o.loginsPerSec !== undefined
+      ? `${fmt(o.loginsPerSec)} logins/s, login p99 ${fmt(o.loginP99)} ms`
+      : `${fmt(o.pagesPerSec)} pages/s served, ${fmt(o.refused)} refused`
   },
   'delivered/s': {
     figure: (f) => f.deliveredPerSec,
@@ -260,6 +262,7 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
       await benchCommitFloor(db, databaseUrl, dataDir)
       await benchFanout(db, product, refWs, tokensFile, seeded.roomId)
     }
+    if (PARTS.has('fairness')) await benchFairness(db, base, token, seeded.roomId)
     await stop(product)
     await stop(refWs)
     if (PARTS.has('idle')) await benchIdle(db, productEnv, tokensFile, seeded.roomId, dataDir)
@@ -303,6 +306,28 @@ async function benchLogins (db: string, base: string): Promise<void> {
   const busy = await probeHttp(`${base}/health`, HTTP_SECONDS)
   const login = await logins
   addRow(db, 'GET /health p99 during 50 logins', 'p99 ms', { ...busy, loginsPerSec: login.reqPerSec!, loginP99: login.p99! }, quiet)
+}
+
+// One member reading as hard as the per-socket limits allow must not stall everyone else: four
+// sockets of one member each `sync` the room's largest page (100 messages of 4,000 characters) at
+// 20 per second (RATE_LIMIT_WS's default), while /health is probed at a steady pace.
+async function benchFairness (db: string, base: string, token: string, roomId: string): Promise<void> {
+  progress(`${db}: 100 messages of 4,000 characters`)
+  const long = '😀'.repeat(1000) + 'x'.repeat(3000)
+  let since = 0
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ roomId, body: long }) })
+    const { message } = await res.json() as { message: { seq: number } }
+    if (i === 0) since = message.seq - 1
+  }
+  progress(`${db}: GET /health at 200 req/s, quiet`)
+  const quiet = await probeHttp(`${base}/health`, HTTP_SECONDS)
+  progress(`${db}: GET /health at 200 req/s while one member's 4 sockets sync long pages at 20/s each`)
+  const load = runJson([process.execPath, built('bench/load/sync-load.ts'), JSON.stringify({ url: base.replace('http:', 'ws:'), token, roomId, since, sockets: 4, rate: 20, seconds: HTTP_SECONDS + 2 })])
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const busy = await probeHttp(`${base}/health`, HTTP_SECONDS)
+  const served = await load
+  addRow(db, 'GET /health p99 while one member syncs long pages', 'p99 ms', { ...busy, pagesPerSec: served.pages! / (HTTP_SECONDS + 2), refused: served.errors! }, quiet)
 }
 
 // Every delivery waits for a durable commit: the commit alone, at the moderate fan-out's rate.

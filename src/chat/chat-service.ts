@@ -7,6 +7,7 @@ import type { Db } from '../../db/types.js'
 import { forbidden, notFound, validation } from '../errors.js'
 import { sanitizeBody } from './body.js'
 import { createRecentMessages } from './recent-messages.js'
+import { createReadBudget, type ReadBudgetOptions } from './read-budget.js'
 import { createRoomLog, type ImageFields, type LogResult, type MessageEvent } from './room-log.js'
 
 export interface ReadEvent { type: 'read', roomId: string, userId: string, seq: number }
@@ -38,7 +39,34 @@ const messageNotFound = () => notFound('No such message')
  * Everything a member can do in a room, for HTTP and WebSocket alike. Fastify-free. Every
  * committed change is announced to listeners, in event order per room.
  */
-export function createChatService (db: Db, options: { cacheRecent?: boolean } = {}) {
+// A page's share of the wire: the body (up to 2 bytes of UTF-8 per UTF-16 unit, past the ASCII
+// most bodies are) plus the message's other fields and signed URLs.
+const rowCost = (row: MessageRow): number => 400 + row.body.length * 2
+/** At most this much of message JSON in one page: 100 messages of 4,000 characters would be 1.6 MB. */
+export const PAGE_BYTES = 256 * 1024
+/** What one member may read per second, beyond a burst of 4 MiB (see createReadBudget). */
+const READ_BUDGET = { bytesPerSecond: 2 * 1024 * 1024, burst: 4 * 1024 * 1024, maxWaiting: 8 }
+
+/** The leading rows that fit in PAGE_BYTES, and always the first. */
+function firstWithin (rows: MessageRow[]): MessageRow[] {
+  let bytes = 0
+  for (let i = 0; i < rows.length; i++) {
+    bytes += rowCost(rows[i]!)
+    if (bytes > PAGE_BYTES && i > 0) return rows.slice(0, i)
+  }
+  return rows
+}
+/** The trailing (newest) rows of an ascending page that fit in PAGE_BYTES (the page itself when all do). */
+function newestWithin (rows: MessageRow[]): MessageRow[] {
+  let bytes = 0
+  for (let i = rows.length - 1; i >= 0; i--) {
+    bytes += rowCost(rows[i]!)
+    if (bytes > PAGE_BYTES && i < rows.length - 1) return rows.slice(i + 1)
+  }
+  return rows
+}
+
+export function createChatService (db: Db, options: { cacheRecent?: boolean, readBudget?: ReadBudgetOptions } = {}) {
   const listeners = new Set<ChatListener>()
   const recent = options.cacheRecent === true ? createRecentMessages() : null
   const emit = (event: ChatEvent): void => {
@@ -47,6 +75,33 @@ export function createChatService (db: Db, options: { cacheRecent?: boolean } = 
   }
   const log = createRoomLog(db, emit, (event) => recent?.apply(event))
   let familyId: string | undefined
+
+  const budget = createReadBudget(options.readBudget ?? READ_BUDGET)
+
+  async function readPage (userId: string, query: HistoryQuery): Promise<HistoryPage> {
+    if (query.roomId === undefined) familyId ??= await familyRoomId(db)
+    const roomId = query.roomId ?? familyId!
+    const isLatest = query.since === undefined && query.before === undefined
+    const cached = isLatest ? recent?.latest(roomId, userId, query.limit) : undefined
+    if (cached !== undefined) {
+      const newest = newestWithin(cached.rows)
+      if (newest === cached.rows) return { roomId, messages: cached.rows, hasMore: cached.hasMore, lastSeq: cached.lastSeq, memo: cached.memo }
+      return { roomId, messages: newest, hasMore: true, lastSeq: cached.lastSeq }
+    }
+    // lastSeq is read first, so the page may hold newer events than it says, never fewer.
+    const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
+    if (lastSeq === undefined) throw roomNotFound()
+    if (query.since !== undefined) {
+      const rows = await listChangedSince(db, roomId, query.since, query.limit + 1)
+      const page = firstWithin(rows.slice(0, query.limit))
+      return { roomId, messages: page, hasMore: rows.length > page.length, lastSeq }
+    }
+    const read = isLatest && recent !== null ? Math.max(recent.fillSize, query.limit + 1) : query.limit + 1
+    const rows = await listLatestMessages(db, roomId, read, query.before)
+    if (isLatest) recent?.fill(roomId, userId, lastSeq, rows)
+    const page = firstWithin(rows.slice(0, query.limit))
+    return { roomId, messages: page.reverse(), hasMore: rows.length > page.length, lastSeq }
+  }
 
   /** The room id if `userId` is a member, the Family room when omitted; 404 otherwise. */
   async function memberRoom (userId: string, roomId: string | undefined): Promise<string> {
@@ -110,26 +165,18 @@ export function createChatService (db: Db, options: { cacheRecent?: boolean } = 
       return marker.seq
     },
 
-    async history (userId: string, query: HistoryQuery): Promise<HistoryPage> {
+    /**
+     * A page of history, paid for from the member's read budget and cut at `PAGE_BYTES` (at least
+     * one message; `hasMore` then says more follow), so no single request serialises megabytes.
+     */
+    history (userId: string, query: HistoryQuery): Promise<HistoryPage> {
       if (query.before !== undefined && query.since !== undefined) {
-        throw validation('Use either before or since, not both')
+        return Promise.reject(validation('Use either before or since, not both'))
       }
-      if (query.roomId === undefined) familyId ??= await familyRoomId(db)
-      const roomId = query.roomId ?? familyId!
-      const isLatest = query.since === undefined && query.before === undefined
-      const cached = isLatest ? recent?.latest(roomId, userId, query.limit) : undefined
-      if (cached !== undefined) return { roomId, messages: cached.rows, hasMore: cached.hasMore, lastSeq: cached.lastSeq, memo: cached.memo }
-      // lastSeq is read first, so the page may hold newer events than it says, never fewer.
-      const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
-      if (lastSeq === undefined) throw roomNotFound()
-      if (query.since !== undefined) {
-        const rows = await listChangedSince(db, roomId, query.since, query.limit + 1)
-        return { roomId, messages: rows.slice(0, query.limit), hasMore: rows.length > query.limit, lastSeq }
-      }
-      const read = isLatest && recent !== null ? Math.max(recent.fillSize, query.limit + 1) : query.limit + 1
-      const rows = await listLatestMessages(db, roomId, read, query.before)
-      if (isLatest) recent?.fill(roomId, userId, lastSeq, rows)
-      return { roomId, messages: rows.slice(0, query.limit).reverse(), hasMore: rows.length > query.limit, lastSeq }
+      return budget.run(userId, async () => {
+        const page = await readPage(userId, query)
+        return { result: page, bytes: page.messages.reduce((sum, m) => sum + rowCost(m), 0) }
+      })
     },
 
     roomIds (userId: string): Promise<string[]> {
