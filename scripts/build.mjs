@@ -22,8 +22,9 @@ function sourceHash () {
   const hash = createHash('sha256')
   const files = [...SOURCE_FILES.map((f) => join(ROOT, f))]
   for (const dir of SOURCE_DIRS) {
+    // `parentPath` is Node 20.12's name for what 20.11 calls `path`.
     for (const entry of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && /\.(ts|mjs|json)$/.test(entry.name)) files.push(join(entry.parentPath, entry.name))
+      if (entry.isFile() && /\.(ts|mjs|json)$/.test(entry.name)) files.push(join(entry.parentPath ?? entry.path, entry.name))
     }
   }
   for (const file of files.sort()) {
