@@ -112,5 +112,6 @@ t.test('a room an admin adds me to appears in the conversation list live, and it
   await app.inject({ method: 'POST', url: '/api/messages', headers: bearer(token), payload: { roomId: room.id, body: 'welcome, cousin' } })
   await link.locator('.badge', { hasText: '1' }).waitFor()
   await link.click()
+  await bob.page.locator('.message .body', { hasText: 'welcome, cousin' }).waitFor()
   t.same(await shownBodies(bob.page), ['welcome, cousin'])
 })
