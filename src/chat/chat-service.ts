@@ -35,10 +35,6 @@ export interface HistoryPage {
 const roomNotFound = () => notFound('No such room')
 const messageNotFound = () => notFound('No such message')
 
-/**
- * Everything a member can do in a room, for HTTP and WebSocket alike. Fastify-free. Every
- * committed change is announced to listeners, in event order per room.
- */
 // A page's share of the wire: the body (up to 2 bytes of UTF-8 per UTF-16 unit, past the ASCII
 // most bodies are) plus the message's other fields and signed URLs.
 const rowCost = (row: MessageRow): number => 400 + row.body.length * 2
@@ -66,6 +62,10 @@ function newestWithin (rows: MessageRow[]): MessageRow[] {
   return rows
 }
 
+/**
+ * Everything a member can do in a room, for HTTP and WebSocket alike. Fastify-free. Every
+ * committed change is announced to listeners, in event order per room.
+ */
 export function createChatService (db: Db, options: { cacheRecent?: boolean, readBudget?: ReadBudgetOptions } = {}) {
   const listeners = new Set<ChatListener>()
   const recent = options.cacheRecent === true ? createRecentMessages() : null
