@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { PGlite } from '@electric-sql/pglite'
-import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql, type SQL } from 'drizzle-orm'
 import { isUuid } from '../ids.js'
 import { messages, roomMembers, type MessageRow, type NewMessageRow } from '../schema/index.js'
 import type { Db } from '../types.js'
@@ -40,11 +40,30 @@ export function listLatestMessages (db: Db, roomId: string, limit: number, befor
     .orderBy(desc(messages.seq)).limit(limit)
 }
 
-/** The change feed: messages changed by an event after `since`, oldest change first, from the (room_id, event_seq) index. */
-export function listChangedSince (db: Db, roomId: string, since: number, limit: number) {
-  return db.select().from(messages)
-    .where(and(eq(messages.roomId, roomId), gt(messages.eventSeq, since)))
-    .orderBy(asc(messages.eventSeq)).limit(limit)
+/** What a message weighs in a page: its body's UTF-8 bytes and an allowance for the other fields. */
+export const MESSAGE_OVERHEAD_BYTES = 400
+
+/**
+ * The change feed: messages changed by an event after `since`, oldest change first, from the
+ * (room_id, event_seq) index — at most `limit`, and only those starting within `maxBytes` of the
+ * page (the first one past it included, so the caller can tell more follow). The weights are read
+ * first (`octet_length` reads a TOASTed body's size without decompressing it); only the rows that
+ * will be sent are fetched whole, so a page of long messages costs what it sends.
+ */
+export function listChangedSince (db: Db, roomId: string, since: number, limit: number, maxBytes = Number.MAX_SAFE_INTEGER) {
+  const weight = sql`${MESSAGE_OVERHEAD_BYTES} + octet_length(${messages.body})`
+  const weighed = db.$with('weighed').as(
+    db.select({
+      id: messages.id,
+      before: sql<number>`sum(${weight}) over (order by ${messages.eventSeq}) - (${weight})`.as('bytes_before')
+    }).from(messages)
+      .where(and(eq(messages.roomId, roomId), gt(messages.eventSeq, since)))
+      .orderBy(asc(messages.eventSeq)).limit(limit)
+  )
+  return db.with(weighed).select(getTableColumns(messages)).from(messages)
+    .innerJoin(weighed, eq(messages.id, weighed.id))
+    .where(sql`${weighed.before} <= ${maxBytes}`)
+    .orderBy(asc(messages.eventSeq))
 }
 
 export interface AppendInput {

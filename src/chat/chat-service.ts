@@ -1,4 +1,4 @@
-import { findMessageForMember, findMessagesByClientIds, listChangedSince, listLatestMessages } from '../../db/queries/messages.js'
+import { findMessageForMember, findMessagesByClientIds, listChangedSince, listLatestMessages, MESSAGE_OVERHEAD_BYTES } from '../../db/queries/messages.js'
 import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, lastSeqForMember, listRoomIdsOfUser, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
 import { findUserById } from '../../db/queries/users.js'
 import { isUuid } from '../../db/ids.js'
@@ -35,9 +35,9 @@ export interface HistoryPage {
 const roomNotFound = () => notFound('No such room')
 const messageNotFound = () => notFound('No such message')
 
-// A page's share of the wire: the body (up to 2 bytes of UTF-8 per UTF-16 unit, past the ASCII
-// most bodies are) plus the message's other fields and signed URLs.
-const rowCost = (row: MessageRow): number => 400 + row.body.length * 2
+// A page's share of the wire, weighed as the change feed's query weighs it: the body's UTF-8 bytes
+// plus an allowance for the message's other fields and signed URLs.
+const rowCost = (row: MessageRow): number => MESSAGE_OVERHEAD_BYTES + Buffer.byteLength(row.body)
 /** At most this much of message JSON in one page: 100 messages of 4,000 characters would be 1.6 MB. */
 export const PAGE_BYTES = 256 * 1024
 /** What one member may read per second, beyond a burst of 4 MiB (see createReadBudget). */
@@ -92,7 +92,7 @@ export function createChatService (db: Db, options: { cacheRecent?: boolean, rea
     const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
     if (lastSeq === undefined) throw roomNotFound()
     if (query.since !== undefined) {
-      const rows = await listChangedSince(db, roomId, query.since, query.limit + 1)
+      const rows = await listChangedSince(db, roomId, query.since, query.limit + 1, PAGE_BYTES)
       const page = firstWithin(rows.slice(0, query.limit))
       return { roomId, messages: page, hasMore: rows.length > page.length, lastSeq }
     }
