@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import postgres from 'postgres'
-import { PROJECT_ROOT } from '../src/paths.js'
+import { PROJECT_ROOT } from '../db/paths.js'
 import { seed } from './seed.js'
 
 // Everything runs compiled, as `npm start` runs the product: `npm run bench` builds dist/ first.

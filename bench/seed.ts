@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto'
-import { sql } from 'drizzle-orm'
+import { asc, sql } from 'drizzle-orm'
 import { openDatabase } from '../db/client.js'
-import { runMigrations } from '../db/migrate.js'
+import { familyRoomId } from '../db/queries/rooms.js'
+import { sessions } from '../db/schema/index.js'
 import { hashPassword } from '../src/auth/passwords.js'
 
 export interface Seeded {
@@ -9,9 +10,6 @@ export interface Seeded {
   /** One token per user: tokens[i] belongs to user i. */
   tokens: string[]
 }
-
-// postgres-js returns the rows as an array, PGlite as `{ rows }`.
-const rowsOf = <T>(result: unknown): T[] => Array.isArray(result) ? result as T[] : (result as { rows: T[] }).rows
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
 
@@ -29,13 +27,13 @@ function sign (payload: object, secret: string): string {
 export async function seed (options: { databaseUrl: string | null, dataDir: string, users: number, messages: number, secret: string }): Promise<Seeded> {
   const database = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir })
   try {
-    await runMigrations(database)
+    await database.migrate()
     const db = database.db
     const hash = await hashPassword('bench password')
     await db.execute(sql`
       insert into users (id, username, display_name, password_hash)
       select gen_random_uuid(), 'bench' || g, 'Bench ' || g, ${hash} from generate_series(1, ${options.users}) g`)
-    const roomId = rowsOf<{ id: string }>(await db.execute(sql`select id from rooms where is_family`))[0]!.id
+    const roomId = await familyRoomId(db)
     await db.execute(sql`insert into room_members (room_id, user_id) select ${roomId}::uuid, id from users`)
     await db.execute(sql`
       insert into messages (id, room_id, seq, event_seq, sender_id, body, created_at)
@@ -47,9 +45,9 @@ export async function seed (options: { databaseUrl: string | null, dataDir: stri
     await db.execute(sql`
       insert into sessions (id, user_id, user_agent, expires_at)
       select gen_random_uuid(), id, 'bench', now() + interval '1 day' from users`)
-    const rows = rowsOf<{ id: string, user_id: string }>(await db.execute(sql`select id, user_id from sessions order by user_id`))
+    const rows = await db.select({ id: sessions.id, userId: sessions.userId }).from(sessions).orderBy(asc(sessions.userId))
     const now = Math.floor(Date.now() / 1000)
-    return { roomId, tokens: rows.map((r) => sign({ sub: r.user_id, sid: r.id, iat: now, exp: now + 86_400 }, options.secret)) }
+    return { roomId, tokens: rows.map((r) => sign({ sub: r.userId, sid: r.id, iat: now, exp: now + 86_400 }, options.secret)) }
   } finally {
     await database.close()
   }

@@ -10,11 +10,26 @@ export interface PostgresPoolOptions {
   onReplaced?: () => void
 }
 
+/**
+ * What drizzle-orm's postgres-js driver uses of a client, read from its source
+ * (drizzle-orm/postgres-js/driver.js and session.js) for the versions pinned in package.json,
+ * postgres 3.4.9 and drizzle-orm 0.45.4, on which this pool and test/db/postgres-pool.test.ts were
+ * proven: `options` (it installs its parsers and serializers there, once), `unsafe` for every
+ * query (awaited, or `.values()`), and `begin` for transactions, whose own client is postgres-js's.
+ * The pool hands drizzle exactly these three and nothing else, so a drizzle that starts to use
+ * another member fails at once on `undefined` rather than silently bypassing the deadline;
+ * test/db/postgres-pool.test.ts checks the versions have not moved without a fresh look.
+ */
+export type DrizzleFacingClient = Pick<postgres.Sql, 'options' | 'unsafe' | 'begin'>
+
 export interface PostgresPool {
   /** For drizzle: every `unsafe` and `begin` goes to whichever client is current. */
   sql: postgres.Sql
   end (): Promise<void>
 }
+
+/** The versions the workarounds below were proven on (see DrizzleFacingClient). */
+export const PROVEN_ON = { postgres: '3.4.9', 'drizzle-orm': '0.45.4' } as const
 
 const poolOptions: postgres.Options<Record<string, postgres.PostgresType>> = {
   max: 10,
@@ -126,16 +141,10 @@ export function createPostgresPool (url: string, options: PostgresPoolOptions = 
     })
   }
 
-  const sql = new Proxy(first, {
-    get (target, prop, receiver) {
-      if (prop === 'unsafe') return unsafe
-      if (prop === 'begin') return begin
-      return Reflect.get(target, prop, receiver)
-    }
-  })
-
+  const facing = { options: first.options, unsafe, begin }
   return {
-    sql,
+    // drizzle's type asks for a whole client; it is given the members it uses (DrizzleFacingClient).
+    sql: facing as unknown as postgres.Sql,
     async end () {
       await Promise.all([current.end({ timeout: 5 }), ...retiring])
     }

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { Server } from 'node:net'
 import { adminSocketPath, listenAdminSocket } from '../src/admin/admin-socket.js'
+import { checkOptions, Type } from './options.js'
 
 export interface AdminSocketOptions {
   dataDir: string
@@ -8,14 +9,15 @@ export interface AdminSocketOptions {
 
 /** Lets bin/ commands reach this server (and its database lock) while it runs. */
 export default fp<AdminSocketOptions>(async (app, opts) => {
+  checkOptions('admin-socket', Type.Object({ dataDir: Type.String({ minLength: 1 }) }), opts)
   let server: Server | undefined
   app.addHook('onReady', async () => {
     const path = adminSocketPath(opts.dataDir)
     try {
       server = await listenAdminSocket(path, {
-        db: app.db,
-        onRevoked: (sessionIds, userId) => app.sessions.forget(sessionIds, userId),
-        onJoined: (roomId, userIds) => app.chat.emit({ type: 'room.joined', roomId, userIds })
+        db: app.database.db,
+        onRevoked: (sessionIds, userId) => app.auth.sessions.forget(sessionIds, userId),
+        onJoined: (roomId, userIds) => app.chat.joined(roomId, userIds)
       }, (err) => app.log.error({ err }, 'admin command failed'))
     } catch (err) {
       // Another instance sharing DATA_DIR (PostgreSQL mode) already serves it; commands go there.
@@ -27,4 +29,4 @@ export default fp<AdminSocketOptions>(async (app, opts) => {
     if (server === undefined) return
     await new Promise<void>((resolve) => server!.close(() => resolve()))
   })
-}, { name: 'admin-socket', dependencies: ['db', 'auth', 'chat'] })
+}, { name: 'admin-socket', fastify: '5.x', dependencies: ['db', 'auth', 'chat'] })

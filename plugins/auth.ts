@@ -1,20 +1,31 @@
 import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
-import { createSessionService, type SessionService } from '../src/auth/session-service.js'
+import { createAccounts, type Accounts } from '../src/auth/accounts.js'
+import { createSessionService, type Auth, type SessionService } from '../src/auth/session-service.js'
 import { createVerifiedTokens } from '../src/auth/verified-tokens.js'
 import { unauthorized } from '../src/errors.js'
+import { checkOptions, Type } from './options.js'
 
+const AuthPluginOptionsSchema = Type.Object({
+  jwtSecret: Type.String({ minLength: 32 }),
+  tokenTtlMs: Type.Integer({ minimum: 1000 })
+})
 export interface AuthPluginOptions {
   jwtSecret: string
   tokenTtlMs: number
 }
 
-export interface Auth {
-  userId: string
-  sessionId: string
-  /** When the token expires (epoch ms): a socket opened with it is closed at its first request after. */
-  expiresAt: number
+export type { Auth } from '../src/auth/session-service.js'
+
+export interface AuthNamespace {
+  sessions: SessionService
+  accounts: Accounts
+  /** An `onRequest` hook: a Bearer token naming a live session, or 401. */
+  authenticate (request: FastifyRequest): Promise<void>
+  /** The same for the WebSocket upgrade, which also takes `?token=` (browsers cannot set its headers). */
+  authenticateUpgrade (request: FastifyRequest): Promise<void>
+  issueToken (auth: Pick<Auth, 'userId' | 'sessionId'>): string
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/
@@ -31,15 +42,13 @@ function queryToken (request: FastifyRequest): string | null {
 }
 
 export default fp<AuthPluginOptions>(async (app, opts) => {
-  if (opts.jwtSecret.length < 32) throw new Error('auth: jwtSecret must be at least 32 characters')
+  checkOptions('auth', AuthPluginOptionsSchema, opts)
   await app.register(fastifyJwt, {
     secret: opts.jwtSecret,
     sign: { algorithm: 'HS256', expiresIn: Math.floor(opts.tokenTtlMs / 1000) },
     verify: { algorithms: ['HS256'] }
   })
-  const sessions = createSessionService(app.db, { tokenTtlMs: opts.tokenTtlMs })
-  app.decorate('sessions', sessions)
-  app.decorateRequest('auth', null)
+  const sessions = createSessionService(app.database.db, { tokenTtlMs: opts.tokenTtlMs })
 
   const claimsOf = createVerifiedTokens((token) => {
     let payload: { sub?: unknown, sid?: unknown, exp?: unknown }
@@ -52,7 +61,7 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     return { sub: payload.sub, sid: payload.sid, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null }
   })
 
-  /** The live session a token names, or throws `unauthorized`. Used by HTTP and by each WS frame. */
+  /** The live session a token names, or throws `unauthorized`. */
   async function verifyToken (token: string): Promise<Auth> {
     const claims = claimsOf(token)
     // The session is checked every time: a revoked one is refused whatever the token cache knows.
@@ -69,20 +78,19 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
     }
   }
 
-  app.decorate('verifyToken', verifyToken)
-  app.decorate('authenticate', authenticateWith(bearerToken))
-  // Browsers cannot set headers on a WebSocket upgrade, so /ws also takes ?token= (never logged).
-  app.decorate('authenticateUpgrade', authenticateWith((request) => bearerToken(request) ?? queryToken(request)))
-  app.decorate('issueToken', (auth: Pick<Auth, 'userId' | 'sessionId'>) => app.jwt.sign({ sub: auth.userId, sid: auth.sessionId }))
-}, { name: 'auth', dependencies: ['db'] })
+  app.decorateRequest('auth', null)
+  app.decorate('auth', {
+    sessions,
+    accounts: createAccounts(app.database.db, sessions),
+    authenticate: authenticateWith(bearerToken),
+    authenticateUpgrade: authenticateWith((request) => bearerToken(request) ?? queryToken(request)),
+    issueToken: (auth) => app.jwt.sign({ sub: auth.userId, sid: auth.sessionId })
+  } satisfies AuthNamespace)
+}, { name: 'auth', fastify: '5.x', dependencies: ['db'] })
 
 declare module 'fastify' {
   interface FastifyInstance {
-    sessions: SessionService
-    verifyToken (token: string): Promise<Auth>
-    authenticate (request: FastifyRequest): Promise<void>
-    authenticateUpgrade (request: FastifyRequest): Promise<void>
-    issueToken (auth: Pick<Auth, 'userId' | 'sessionId'>): string
+    auth: AuthNamespace
   }
   interface FastifyRequest {
     /** Set by `authenticate`; null on public routes. */

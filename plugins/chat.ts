@@ -1,21 +1,30 @@
 import fp from 'fastify-plugin'
-import type { MessageRow } from '../db/schema/index.js'
 import { createChatService, type ChatService } from '../src/chat/chat-service.js'
-import { toMessageDto, type Message } from '../src/schemas/message.js'
+import { checkOptions, Type } from './options.js'
 
-export default fp(async (app) => {
-  // With several instances, events committed elsewhere never pass through this one's room log,
-  // so only a single instance may keep the newest messages in memory.
-  const chat = createChatService(app.db, { cacheRecent: app.redisFanout === null })
+export interface ChatPluginOptions {
+  /**
+   * Keep the newest messages of busy rooms in memory. Only for a single instance: with several,
+   * events committed elsewhere never pass through this one's room log.
+   */
+  cacheRecent: boolean
+}
+
+export default fp<ChatPluginOptions>(async (app, opts) => {
+  checkOptions('chat', Type.Object({ cacheRecent: Type.Boolean() }), opts)
+  const chat = createChatService({
+    database: app.database,
+    media: { store: app.media.store, pipeline: app.media.pipeline },
+    log: app.log,
+    cacheRecent: opts.cacheRecent
+  })
   app.decorate('chat', chat)
-  app.decorate('toMessageDto', (row: MessageRow) => toMessageDto(row, app.media.urls))
   // Graceful shutdown: every send already received is committed (and acked) before the database closes.
   app.addHook('preClose', () => chat.drain())
-}, { name: 'chat', dependencies: ['db', 'media', 'redis'] })
+}, { name: 'chat', fastify: '5.x', dependencies: ['db', 'media'] })
 
 declare module 'fastify' {
   interface FastifyInstance {
     chat: ChatService
-    toMessageDto (row: MessageRow): Message
   }
 }

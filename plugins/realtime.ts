@@ -1,10 +1,8 @@
 import fp from 'fastify-plugin'
-import { findUserById } from '../db/queries/users.js'
 import type { RateLimit } from '../src/config.js'
 import { createLocalFanout, type Fanout } from '../src/realtime/fanout.js'
 import { createHub, type Hub } from '../src/realtime/hub.js'
 import { createRedisPresence } from '../src/realtime/presence.js'
-import { toUserDto } from '../src/schemas/user.js'
 
 export interface RealtimePluginOptions {
   wsLimit: RateLimit
@@ -21,7 +19,8 @@ export default fp<RealtimePluginOptions>(async (app, opts) => {
   const redisFanout = app.redisFanout
   const hub = createHub({
     chat: app.chat,
-    sessions: app.sessions,
+    sessions: app.auth.sessions,
+    accounts: app.auth.accounts,
     fanout: opts.fanout ?? redisFanout ?? createLocalFanout(),
     ...(redisFanout === null
       ? {}
@@ -35,12 +34,6 @@ export default fp<RealtimePluginOptions>(async (app, opts) => {
           })
         }),
     log: app.log,
-    loadUser: async (userId) => {
-      const row = await findUserById(app.db, userId)
-      return row === undefined ? undefined : toUserDto(row)
-    },
-    toMessageDto: app.toMessageDto,
-    removeMedia: (image) => app.removeMedia(image, app.log),
     wsLimit: opts.wsLimit,
     ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
     ...(opts.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: opts.maxBufferedBytes }),
@@ -50,7 +43,7 @@ export default fp<RealtimePluginOptions>(async (app, opts) => {
   // preClose: before the HTTP server and the database close, every received send is committed
   // and acked, then sockets close with 1001.
   app.addHook('preClose', () => hub.shutdown())
-}, { name: 'realtime', dependencies: ['chat', 'auth', 'websocket', 'media', 'redis'] })
+}, { name: 'realtime', fastify: '5.x', dependencies: ['chat', 'auth', 'websocket', 'redis'] })
 
 declare module 'fastify' {
   interface FastifyInstance {

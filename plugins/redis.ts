@@ -1,18 +1,22 @@
 import fp from 'fastify-plugin'
-import { listRoomLastSeqs } from '../db/queries/rooms.js'
+import { checkOptions, Type } from './options.js'
 import { createRedisFanout, type RedisFanout } from '../src/realtime/redis-fanout.js'
 
+const RedisPluginOptionsSchema = Type.Object({ redisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]) })
 export interface RedisPluginOptions {
   redisUrl: string | null
+  /** Each room's last event number, read when the subscription (re)starts (the chat service's). */
+  baselines: () => Promise<Map<string, number>>
 }
 
 /** With REDIS_URL: the one owner of this instance's Redis connections (fan-out, presence, rate limits). */
 export default fp<RedisPluginOptions>(async (app, opts) => {
+  checkOptions('redis', RedisPluginOptionsSchema, { redisUrl: opts.redisUrl })
   if (opts.redisUrl === null) {
     app.decorate('redisFanout', null)
     return
   }
-  const fanout = createRedisFanout({ url: opts.redisUrl, log: app.log, baselines: () => listRoomLastSeqs(app.db) })
+  const fanout = createRedisFanout({ url: opts.redisUrl, log: app.log, baselines: opts.baselines })
   try {
     await fanout.ready()
   } catch (err) {
@@ -21,7 +25,7 @@ export default fp<RedisPluginOptions>(async (app, opts) => {
   }
   app.decorate('redisFanout', fanout)
   app.addHook('onClose', () => fanout.close())
-}, { name: 'redis', dependencies: ['db'] })
+}, { name: 'redis', fastify: '5.x' })
 
 declare module 'fastify' {
   interface FastifyInstance {

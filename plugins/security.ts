@@ -1,10 +1,13 @@
 import fp from 'fastify-plugin'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import helmet from 'helmet'
+import { IncomingMessage, ServerResponse } from 'node:http'
+import { Socket } from 'node:net'
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet'
+import helmetMiddleware, { type HelmetOptions } from 'helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { RateLimit } from '../src/config.js'
 import { rateLimited } from '../src/errors.js'
+import { checkOptions, Type } from './options.js'
 
 export type RateLimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 export type KeyedRateLimit = (request: FastifyRequest, reply: FastifyReply, key: string) => Promise<void>
@@ -15,19 +18,12 @@ export interface SecurityPluginOptions {
 }
 
 /**
- * Helmet's headers, computed once. They never vary by request here, and @fastify/helmet rebuilds
- * helmet's middleware and re-parses the policy on every request (a sixth of the CPU of `/health`).
+ * Helmet's options, built once. Strict for the web page too: its script, styles and manifest come
+ * from here, it talks to nothing but this origin (CSP 3's 'self' covers ws: and wss: to it), and it
+ * has no inline code. The OpenAPI UI sets its own policy on its routes.
  */
-function securityHeaders (imageOrigins: string[]): Record<string, string> {
-  const headers: Record<string, string> = {}
-  const capture = {
-    setHeader (name: string, value: string | number) { headers[name.toLowerCase()] = String(value) },
-    removeHeader (name: string) { delete headers[name.toLowerCase()] }
-  }
-  helmet({
-    // Strict for the web page too: its script, styles and manifest come from here, it talks to
-    // nothing but this origin (CSP 3's 'self' covers ws: and wss: to it), and it has no inline code.
-    // The OpenAPI UI sets its own policy on its routes.
+function helmetOptions (imageOrigins: string[]): HelmetOptions {
+  return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -46,17 +42,25 @@ function securityHeaders (imageOrigins: string[]): Record<string, string> {
       }
     },
     crossOriginResourcePolicy: { policy: 'same-origin' }
-  })({} as IncomingMessage, capture as unknown as ServerResponse, () => {})
-  return headers
+  }
+}
+
+/**
+ * The same headers for the two answers no hook runs for (a malformed URL, a malformed request):
+ * helmet's own middleware, with the same options, applied once to a Node response.
+ */
+function errorHeaders (options: HelmetOptions): Record<string, string> {
+  const response = new ServerResponse(new IncomingMessage(new Socket()))
+  helmetMiddleware(options)(response.req, response, () => {})
+  return Object.fromEntries(Object.entries(response.getHeaders()).map(([name, value]) => [name, String(value)]))
 }
 
 export default fp(async (app, opts: SecurityPluginOptions) => {
-  const headers = securityHeaders(opts.imageOrigins)
-  app.decorate('securityHeaders', headers)
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers)
-    done()
-  })
+  checkOptions('security', Type.Object({ imageOrigins: Type.Array(Type.String({ pattern: '^https://' })) }), opts)
+  const options = helmetOptions(opts.imageOrigins)
+  // Both name the same helmet; their type declarations differ only in how they are packaged.
+  await app.register(helmet, { global: true, ...options as FastifyHelmetOptions })
+  app.decorate('securityHeaders', errorHeaders(options))
   const redis = app.redisFanout?.redis
   // With several instances the counters live in Redis, so a second instance does not double an
   // attacker's budget; if Redis is unreachable, requests are let through rather than failed.
@@ -90,7 +94,7 @@ export default fp(async (app, opts: SecurityPluginOptions) => {
     const keyed = app.rateLimitKeyed(limit, name)
     return (request, reply) => keyed(request, reply, key(request))
   })
-}, { name: 'security', dependencies: ['redis'] })
+}, { name: 'security', fastify: '5.x', dependencies: ['redis'] })
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -19,4 +19,4 @@ export default fp(async (app) => {
     // Behind HTTPS nothing changes: the assets are same-origin already.
     transformStaticCSP: (header: string) => header.replace(/\s*upgrade-insecure-requests;?/g, '')
   })
-}, { name: 'swagger', dependencies: ['security'] })
+}, { name: 'swagger', fastify: '5.x', dependencies: ['security'] })

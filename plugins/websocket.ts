@@ -17,4 +17,4 @@ export default fp(async (app) => {
       done()
     }
   })
-}, { name: 'websocket' })
+}, { name: 'websocket', fastify: '5.x' })

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type { Auth } from '../plugins/auth.js'
+import type { Auth } from '../src/auth/session-service.js'
 import { unauthorized } from '../src/errors.js'
 
 /** The caller of a route in the protected context (its onRequest hook has authenticated). */

@@ -21,7 +21,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ReadySchema, 503: ReadySchema }
     }
   }, async (_request, reply) => {
-    const database = await app.pingDb() ? 'ok' as const : 'down' as const
+    const database = await app.database.ping() ? 'ok' as const : 'down' as const
     const redis = app.redisFanout === null ? undefined : app.redisFanout.isHealthy() ? 'ok' as const : 'down' as const
     // Without Redis an instance still serves its own clients and the API: degraded, not down.
     const status = database === 'down' ? 'unavailable' as const : redis === 'down' ? 'degraded' as const : 'ok' as const

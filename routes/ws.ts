@@ -7,15 +7,14 @@ const wsRoutes: FastifyPluginAsync = async (app) => {
     websocket: true,
     // Before the upgrade: a bad token or one socket too many is refused with a plain HTTP error.
     onRequest: [
-      app.authenticateUpgrade,
+      app.auth.authenticateUpgrade,
       async (request) => {
         if (!app.realtime.canAccept(authOf(request).userId)) throw rateLimited('Too many open sockets for this user')
       }
     ],
     schema: { hide: true }
   }, (socket, request) => {
-    const { userId, sessionId, expiresAt } = authOf(request)
-    app.realtime.accept(socket, request.raw.socket, { userId, sessionId, expiresAt })
+    app.realtime.accept(socket, request.raw.socket, authOf(request))
   })
 }
 

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { openDatabase } from '../db/client.js'
-import { runMigrations } from '../db/migrate.js'
 import { listChangedSince, listLatestMessages } from '../db/queries/messages.js'
 import { roomsOfUserQuery } from '../db/queries/rooms.js'
 import { insertUser } from '../db/queries/users.js'
@@ -26,7 +25,7 @@ url.pathname = `/${name}`
 let failed = false
 const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '.' })
 try {
-  await runMigrations(database)
+  await database.migrate()
   const db = database.db
   const alice = (await insertUser(db, { username: 'alice', displayName: 'Alice', passwordHash: 'x' }))!
   const bob = (await insertUser(db, { username: 'bob', displayName: 'Bob', passwordHash: 'x' }))!

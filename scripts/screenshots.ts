@@ -8,7 +8,7 @@ import sharp from 'sharp'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { adminCommands } from '../src/admin/commands.js'
-import { PROJECT_ROOT } from '../src/paths.js'
+import { PROJECT_ROOT } from '../db/paths.js'
 
 const PASSWORD = 'screenshot password'
 const OUT = join(PROJECT_ROOT, 'docs', 'screenshots')
@@ -21,7 +21,7 @@ try {
   if (address === null || typeof address !== 'object') throw new Error('not listening')
   const origin = `http://127.0.0.1:${address.port}`
   for (const [username, displayName] of [['mum', 'Mum'], ['dad', 'Dad'], ['lea', 'Léa'], ['grandpa', 'Grandpa']]) {
-    await adminCommands['add-user']({ db: app.db, onRevoked: () => {} }, { username, password: PASSWORD, displayName })
+    await adminCommands['add-user']({ db: app.database.db, onRevoked: () => {} }, { username, password: PASSWORD, displayName })
   }
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })

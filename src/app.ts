@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import { loggable, notFound, toPublicError } from './errors.js'
+import { withoutSql } from '../db/errors.js'
+import { notFound, toPublicError } from './errors.js'
 import { stdSerializers } from 'pino'
 import { redactUrl } from './redact-url.js'
 import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js'
@@ -51,7 +52,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
       serializers: {
         req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
-        err: (err: Error) => stdSerializers.err(loggable(err) as Error)
+        err: (err: Error) => stdSerializers.err(withoutSql(err) as Error)
       }
     },
     // Behind nginx, X-Forwarded-For from the proxy names the client: each member gets their own login limit.
@@ -89,8 +90,6 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     ...(overrides.pgliteSnapshot === undefined ? {} : { pgliteSnapshot: overrides.pgliteSnapshot })
   })
   await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })
-  await app.register(redisPlugin, { redisUrl: config.redisUrl })
-  await app.register(securityPlugin, { imageOrigins: config.cloudinaryUrl === null ? [] : ['https://res.cloudinary.com'] })
   await app.register(mediaPlugin, {
     dataDir: config.dataDir,
     secret: config.jwtSecret,
@@ -98,7 +97,9 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     ...(overrides.cloudinaryTimeoutMs === undefined ? {} : { cloudinaryTimeoutMs: overrides.cloudinaryTimeoutMs }),
     ...(overrides.heicWorkerUrl === undefined ? {} : { heicWorkerUrl: overrides.heicWorkerUrl })
   })
-  await app.register(chatPlugin)
+  await app.register(chatPlugin, { cacheRecent: config.redisUrl === null })
+  await app.register(redisPlugin, { redisUrl: config.redisUrl, baselines: () => app.chat.lastSeqs() })
+  await app.register(securityPlugin, { imageOrigins: config.cloudinaryUrl === null ? [] : ['https://res.cloudinary.com'] })
   await app.register(websocketPlugin)
   await app.register(realtimePlugin, { ...overrides.realtime, wsLimit: config.rateLimits.ws })
   await app.register(swaggerPlugin)
@@ -111,7 +112,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(mediaRoutes, { prefix: '/media' })
   await app.register(webRoutes)
   await app.register(async (api) => {
-    api.addHook('onRequest', api.authenticate)
+    api.addHook('onRequest', api.auth.authenticate)
     api.addHook('onRequest', api.rateLimitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))
     await api.register(sessionRoutes, { prefix: '/api/auth', passwordAttempts })
     await api.register(userRoutes, { prefix: '/api/users' })

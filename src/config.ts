@@ -4,7 +4,7 @@ import { isIP } from 'node:net'
 import { join, resolve } from 'node:path'
 import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { PROJECT_ROOT } from './paths.js'
+import { PROJECT_ROOT } from '../db/paths.js'
 
 const RATE = '^[1-9][0-9]*/(s|min|h)$'
 const DURATION = '^[1-9][0-9]*(ms|s|m|h|d)?$'

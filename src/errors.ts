@@ -1,20 +1,8 @@
-import { DrizzleQueryError } from 'drizzle-orm/errors'
 import { STATUS_CODES } from 'node:http'
+import { isDatabaseDown } from '../db/errors.js'
+import { ERROR_CODES, type ErrorCode } from './schemas/common.js'
 
-/** The contract's error codes (docs/protocol.md, "Errors"), shared by HTTP and WebSocket. */
-export const ERROR_CODES = [
-  'unauthorized',
-  'invalid_credentials',
-  'forbidden',
-  'not_found',
-  'validation',
-  'conflict',
-  'payload_too_large',
-  'unsupported_media_type',
-  'rate_limited',
-  'internal'
-] as const
-export type ErrorCode = typeof ERROR_CODES[number]
+export { ERROR_CODES, type ErrorCode } from './schemas/common.js'
 
 const STATUS_OF: Record<ErrorCode, number> = {
   unauthorized: 401,
@@ -93,50 +81,6 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
 
 export function publicError (code: ErrorCode, message: string, statusCode = STATUS_OF[code]): PublicError {
   return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message }
-}
-
-// Connection-level failures of the database (refused, reset, shut down, timed out), as postgres-js
-// and PostgreSQL name them. Often wrapped by drizzle, so the cause chain is searched.
-const DATABASE_DOWN = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'
-])
-
-function isDatabaseDown (err: unknown): boolean {
-  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && DATABASE_DOWN.has(code)) return true
-  }
-  return false
-}
-
-// Fields drivers attach to their errors that carry SQL text or its parameters (postgres-js sets
-// `query` and `parameters`; drizzle's DrizzleQueryError `query` and `params`; PGlite `queryOptions`).
-const SQL_FIELDS = new Set(['query', 'params', 'parameters', 'args', 'queryOptions'])
-
-/**
- * What may be logged of an error: the same chain of causes, with every DrizzleQueryError (whose
- * message is the SQL and its parameters — message bodies, password hashes) replaced by the driver's
- * own error, and the drivers' SQL fields dropped. The logger's `err` serializer runs everything
- * through it, so no log line anywhere can carry SQL.
- */
-export function loggable (err: unknown, depth = 0): unknown {
-  if (!(err instanceof Error) || depth > 8) return err
-  if (err instanceof DrizzleQueryError) {
-    return err.cause === undefined ? new Error('a database query failed') : loggable(err.cause, depth + 1)
-  }
-  const copy = Object.create(Object.getPrototypeOf(err) as object) as Error
-  for (const [key, value] of Object.entries(err)) {
-    if (!SQL_FIELDS.has(key) && key !== 'cause') Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
-  }
-  const hidden = (value: unknown): PropertyDescriptor => ({ value, enumerable: false, writable: true, configurable: true })
-  Object.defineProperties(copy, {
-    name: hidden(err.name),
-    message: hidden(err.message),
-    stack: hidden(err.stack),
-    ...(err.cause === undefined ? {} : { cause: hidden(loggable(err.cause, depth + 1)) })
-  })
-  return copy
 }
 
 /**

@@ -3,16 +3,16 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { drizzle } from 'drizzle-orm/pglite'
 import type { FastifyInstance } from 'fastify'
 import postgres from 'postgres'
 import { buildApp, type AppOverrides } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { adminCommands } from '../src/admin/commands.js'
-import { runMigrations } from '../db/migrate.js'
+import { count } from 'drizzle-orm'
 import { findUserByUsername } from '../db/queries/users.js'
-import * as schema from '../db/schema/index.js'
-import { MIGRATIONS_DIR, PROJECT_ROOT } from '../src/paths.js'
+import { messages } from '../db/schema/index.js'
+import { usePglite } from '../db/client.js'
+import { MIGRATIONS_DIR, PROJECT_ROOT } from '../db/paths.js'
 
 export interface TestContext {
   teardown (fn: () => unknown): void
@@ -58,7 +58,7 @@ function pgliteSnapshot (): Promise<Blob> {
       return new Blob([readFileSync(file)])
     } catch {}
     const client = await PGlite.create()
-    await runMigrations({ db: drizzle({ client, schema }), driver: 'pglite', close: () => client.close() })
+    await usePglite(client).migrate()
     const blob = await client.dumpDataDir('gzip')
     await client.close()
     mkdirSync(cacheDir, { recursive: true })
@@ -111,8 +111,8 @@ export interface TestUser {
 
 /** Creates a user the way bin/add-user does. */
 export async function createUser (app: FastifyInstance, username: string, password = PASSWORD, displayName?: string): Promise<string> {
-  await adminCommands['add-user']({ db: app.db, onRevoked: () => {} }, { username, password, ...(displayName === undefined ? {} : { displayName }) })
-  const row = await findUserByUsername(app.db, username)
+  await adminCommands['add-user']({ db: app.database.db, onRevoked: () => {} }, { username, password, ...(displayName === undefined ? {} : { displayName }) })
+  const row = await findUserByUsername(app.database.db, username)
   return row!.id
 }
 
@@ -120,6 +120,18 @@ export async function login (app: FastifyInstance, username: string, password = 
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'user-agent': userAgent }, payload: { username, password } })
   if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`)
   return (res.json() as { token: string }).token
+}
+
+/** How many messages are stored, in every room (for "nothing was stored"). */
+export async function storedMessageCount (app: FastifyInstance): Promise<number> {
+  const [row] = await app.database.db.select({ n: count() }).from(messages)
+  return row!.n
+}
+
+/** An app with two members, each logged in: most multi-user tests start here. */
+export async function aliceAndBob (t: TestContext, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<{ app: FastifyInstance, alice: TestUser, bob: TestUser }> {
+  const app = await build(t, env, overrides)
+  return { app, alice: await userWithToken(app, 'alice'), bob: await userWithToken(app, 'bob') }
 }
 
 /** createUser + login. */

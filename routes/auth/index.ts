@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { RateLimit } from '../../src/config.js'
 import type { KeyedRateLimit } from '../../plugins/security.js'
-import { login } from '../../src/auth/accounts.js'
 import { LoginBodySchema } from '../../src/schemas/auth.js'
 import { responses } from '../../src/schemas/common.js'
 import { UserSchema } from '../../src/schemas/user.js'
@@ -27,8 +26,8 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { l
       response: responses({ 200: Type.Object({ token: Type.String(), user: UserSchema }) }, 400, 401)
     }
   }, async (request) => {
-    const { user, sessionId } = await login(app.db, app.sessions, request.body, request.headers['user-agent'] ?? null)
-    return { token: app.issueToken({ userId: user.id, sessionId }), user }
+    const { user, sessionId } = await app.auth.accounts.login(request.body, request.headers['user-agent'] ?? null)
+    return { token: app.auth.issueToken({ userId: user.id, sessionId }), user }
   })
 }
 

@@ -1,12 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { listLiveSessions } from '../../db/queries/sessions.js'
-import { findUserById } from '../../db/queries/users.js'
-import { changePassword } from '../../src/auth/accounts.js'
 import { notFound, unauthorized } from '../../src/errors.js'
 import { ChangePasswordBodySchema, SessionParamsSchema, SessionSchema, TokenResponseSchema } from '../../src/schemas/auth.js'
 import { NoContentSchema, responses } from '../../src/schemas/common.js'
-import { toUserDto, UserSchema } from '../../src/schemas/user.js'
+import { UserSchema } from '../../src/schemas/user.js'
 import type { KeyedRateLimit } from '../../plugins/security.js'
 import { authOf } from '../auth-of.js'
 
@@ -14,23 +11,23 @@ const sessionRoutes: FastifyPluginAsyncTypebox<{ passwordAttempts: KeyedRateLimi
   app.get('/me', {
     schema: { tags: ['auth'], summary: 'The logged-in user', response: responses({ 200: Type.Object({ user: UserSchema }) }, 401) }
   }, async (request) => {
-    const user = await findUserById(app.db, authOf(request).userId)
+    const user = await app.auth.accounts.find(authOf(request).userId)
     if (user === undefined) throw unauthorized()
-    return { user: toUserDto(user) }
+    return { user }
   })
 
   app.post('/logout', {
     schema: { tags: ['auth'], summary: 'Log out this device', response: responses({ 204: NoContentSchema }, 401) }
   }, async (request, reply) => {
     const { userId, sessionId } = authOf(request)
-    await app.sessions.revoke(userId, { only: sessionId })
+    await app.auth.sessions.revoke(userId, { only: sessionId })
     return reply.code(204).send(null)
   })
 
   app.post('/logout-all', {
     schema: { tags: ['auth'], summary: 'Log out every device', response: responses({ 204: NoContentSchema }, 401) }
   }, async (request, reply) => {
-    await app.sessions.revoke(authOf(request).userId, 'all')
+    await app.auth.sessions.revoke(authOf(request).userId, 'all')
     return reply.code(204).send(null)
   })
 
@@ -42,7 +39,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox<{ passwordAttempts: KeyedRateLimi
     }
   }, async (request) => {
     const { userId, sessionId } = authOf(request)
-    const rows = await listLiveSessions(app.db, userId)
+    const rows = await app.auth.sessions.list(userId)
     return {
       sessions: rows.map((s) => ({
         id: s.id,
@@ -62,7 +59,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox<{ passwordAttempts: KeyedRateLimi
       response: responses({ 204: NoContentSchema }, 401, 404)
     }
   }, async (request, reply) => {
-    const revoked = await app.sessions.revoke(authOf(request).userId, { only: request.params.id })
+    const revoked = await app.auth.sessions.revoke(authOf(request).userId, { only: request.params.id })
     if (revoked.length === 0) throw notFound('No such session')
     return reply.code(204).send(null)
   })
@@ -77,8 +74,8 @@ const sessionRoutes: FastifyPluginAsyncTypebox<{ passwordAttempts: KeyedRateLimi
   }, async (request, reply) => {
     const auth = authOf(request)
     // A stolen token must not buy unlimited guesses: each try counts like a login of this member.
-    await changePassword(app.db, app.sessions, auth, request.body, (username) => passwordAttempts(request, reply, username))
-    return { token: app.issueToken(auth) }
+    await app.auth.accounts.changePassword(auth, request.body, (username) => passwordAttempts(request, reply, username))
+    return { token: app.auth.issueToken(auth) }
   })
 }
 

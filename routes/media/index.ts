@@ -19,8 +19,8 @@ const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { key } = request.params
-    if (!app.mediaSigner.verify(key, request.query.exp, request.query.sig)) throw forbidden('Missing, altered or expired media signature')
-    const path = app.localMediaPath(key)
+    if (!app.media.signer.verify(key, request.query.exp, request.query.sig)) throw forbidden('Missing, altered or expired media signature')
+    const path = app.media.localPath(key)
     if (path === null) throw notFound('No such media')
     const info = await stat(path).catch(() => null)
     if (info === null) throw notFound('No such media')

@@ -30,7 +30,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const key = page.memo === undefined ? undefined : `${request.query.limit}:${Math.floor(Date.now() / 60_000)}`
     const kept = key === undefined ? undefined : page.memo!.get(key)
     if (kept !== undefined) return reply.type(JSON_TYPE).send(kept)
-    const body = { messages: page.messages.map(app.toMessageDto), hasMore: page.hasMore, lastSeq: page.lastSeq }
+    const body = app.chat.pageDto(page)
     if (key === undefined) return body
     const json = String(reply.serialize(body))
     page.memo!.set(key, json)
@@ -46,7 +46,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     const { message, changed } = await app.chat.send(authOf(request).userId, request.body)
-    return reply.code(changed ? 201 : 200).send({ message: app.toMessageDto(message) })
+    return reply.code(changed ? 201 : 200).send({ message: app.chat.toDto(message) })
   })
 
   app.patch('/:id', {
@@ -59,7 +59,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { message } = await app.chat.edit(authOf(request).userId, request.params.id, request.body.body)
-    return { message: app.toMessageDto(message) }
+    return { message: app.chat.toDto(message) }
   })
 
   app.delete('/:id', {
@@ -70,9 +70,8 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: responses({ 200: MessageResponseSchema }, 401, 403, 404)
     }
   }, async (request) => {
-    const { message, changed, removedImage } = await app.chat.remove(authOf(request).userId, request.params.id)
-    if (changed) await app.removeMedia(removedImage, request.log)
-    return { message: app.toMessageDto(message) }
+    const { message } = await app.chat.remove(authOf(request).userId, request.params.id)
+    return { message: app.chat.toDto(message) }
   })
 }
 

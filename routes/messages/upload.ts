@@ -3,7 +3,6 @@ import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { sanitizeBody } from '../../src/chat/body.js'
 import { payloadTooLarge, validation } from '../../src/errors.js'
 import { IdSchema, responses } from '../../src/schemas/common.js'
 import { ClientIdSchema, MessageSchema, RawBodySchema } from '../../src/schemas/message.js'
@@ -65,28 +64,8 @@ const uploadRoutes: FastifyPluginAsyncTypebox<{ maxUploadBytes: number }> = asyn
     }
     if (!uploadFields.Check(fields)) throw validation('Unexpected or invalid fields: use roomId, body and clientId')
     if (bytes === undefined || bytes.length === 0) throw validation('A file is required')
-    const body = sanitizeBody(fields.body ?? '', { allowEmpty: true })
-
-    // Membership and retries are settled before any image work.
-    const roomId = await app.chat.memberRoom(userId, fields.roomId)
-    if (fields.clientId !== undefined) {
-      const original = await app.chat.findSent(userId, fields.clientId)
-      if (original !== undefined) return reply.code(200).send({ message: app.toMessageDto(original) })
-    }
-
-    const processed = await app.imagePipeline.process(bytes)
-    const stored = await app.media.put(processed)
-    const discard = () => app.removeMedia(stored, request.log)
-    let result
-    try {
-      result = await app.chat.send(userId, { roomId, body, clientId: fields.clientId, image: stored }, { member: true })
-    } catch (err) {
-      await discard()
-      throw err
-    }
-    // A concurrent retry with the same clientId won: its message stands, these files go.
-    if (!result.changed) await discard()
-    return reply.code(result.changed ? 201 : 200).send({ message: app.toMessageDto(result.message) })
+    const { message, changed } = await app.chat.sendPhoto(userId, { roomId: fields.roomId, body: fields.body ?? '', clientId: fields.clientId, file: bytes })
+    return reply.code(changed ? 201 : 200).send({ message: app.chat.toDto(message) })
   })
 }
 

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { listUsers } from '../../db/queries/users.js'
 import { responses } from '../../src/schemas/common.js'
-import { toUserDto, UserWithPresenceSchema } from '../../src/schemas/user.js'
+import { UserWithPresenceSchema } from '../../src/schemas/user.js'
 
 const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('', {
@@ -12,10 +11,8 @@ const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: responses({ 200: Type.Object({ users: Type.Array(UserWithPresenceSchema) }) }, 401)
     }
   }, async () => {
-    const [rows, online] = await Promise.all([listUsers(app.db), app.realtime.onlineUsers()])
-    return {
-      users: rows.filter((u) => u.disabledAt === null).map((u) => ({ ...toUserDto(u), online: online.has(u.id) }))
-    }
+    const [family, online] = await Promise.all([app.auth.accounts.family(), app.realtime.onlineUsers()])
+    return { users: family.map((u) => ({ ...u, online: online.has(u.id) })) }
   })
 }
 

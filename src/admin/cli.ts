@@ -1,7 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { openDatabase } from '../../db/client.js'
 import { DataDirLockedError } from '../../db/data-dir-lock.js'
-import { runMigrations } from '../../db/migrate.js'
 import { ConfigError, loadConfig, type Config } from '../config.js'
 import { adminSocketPath, sendAdminRequest } from './admin-socket.js'
 import { AdminError, adminCommands, isAdminCommand, type AdminRequest } from './commands.js'
@@ -114,7 +113,7 @@ export async function main (argv: string[]): Promise<number> {
     // No server running: open the database ourselves (taking the embedded database's lock).
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
     try {
-      await runMigrations(database)
+      await database.migrate()
       console.log(await adminCommands[command]({ db: database.db, onRevoked: () => {} }, args))
       console.log(`(${whereTo(config)}; no server is running on it)`)
     } finally {

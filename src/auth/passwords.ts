@@ -1,10 +1,8 @@
 import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
 import { AppError } from '../errors.js'
+import { PASSWORD_MAX, PASSWORD_MIN } from '../schemas/auth.js'
 import { createSemaphore } from '../semaphore.js'
-
-export const PASSWORD_MIN = 8
-export const PASSWORD_MAX = 128
 
 // OWASP's argon2id baseline (19 MiB, 2 passes) keeps a login near 50 ms on a small box.
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const

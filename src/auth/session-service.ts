@@ -1,5 +1,15 @@
-import { insertSession, revokeSessions, touchLiveSession, type LiveSession } from '../../db/queries/sessions.js'
+import { insertSession, listLiveSessions, revokeSessions, touchLiveSession, type LiveSession } from '../../db/queries/sessions.js'
+import type { SessionRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
+import { unauthorized } from '../errors.js'
+
+/** Who a request or a socket acts as, from a verified token naming a live session. */
+export interface Auth {
+  userId: string
+  sessionId: string
+  /** When the token or its session expires, whichever is first (epoch ms). */
+  expiresAt: number
+}
 
 /** How long a checked session is trusted without asking the database again. */
 export const SESSION_CACHE_MS = 30_000
@@ -16,7 +26,7 @@ export type RevocationListener = (sessionIds: readonly string[], userId: string)
  * tells listeners (the realtime layer closes those sockets with 4001).
  */
 export function createSessionService (db: Db, options: { tokenTtlMs: number, now?: () => number }) {
-  const now = options.now ?? Date.now
+  const now = options.now ?? (() => Date.now())
   const cache = new Map<string, CacheEntry>()
   const listeners = new Set<RevocationListener>()
 
@@ -26,7 +36,7 @@ export function createSessionService (db: Db, options: { tokenTtlMs: number, now
     for (const listener of listeners) listener(sessionIds, userId)
   }
 
-  return {
+  const service = {
     async open (userId: string, userAgent: string | null): Promise<LiveSession> {
       const row = await insertSession(db, {
         userId,
@@ -51,6 +61,17 @@ export function createSessionService (db: Db, options: { tokenTtlMs: number, now
       return live
     },
 
+    /** Throws `unauthorized` unless `auth` is still good: not expired, its session live (each WS request frame). */
+    async confirm (auth: Auth): Promise<void> {
+      if (now() >= auth.expiresAt) throw unauthorized('Token expired')
+      if (await service.check(auth.sessionId, auth.userId) === null) throw unauthorized('Session revoked or expired')
+    },
+
+    /** The user's live sessions, most recently seen first. */
+    list (userId: string): Promise<SessionRow[]> {
+      return listLiveSessions(db, userId)
+    },
+
     /** Revokes and returns the ids revoked. */
     async revoke (userId: string, which: Parameters<typeof revokeSessions>[2]): Promise<string[]> {
       const ids = await revokeSessions(db, userId, which)
@@ -71,6 +92,7 @@ export function createSessionService (db: Db, options: { tokenTtlMs: number, now
       return () => listeners.delete(listener)
     }
   }
+  return service
 }
 
 export type SessionService = ReturnType<typeof createSessionService>

@@ -1,116 +1,95 @@
-import { findMessageForMember, findMessagesByClientIds, listChangedSince, listLatestMessages, MESSAGE_OVERHEAD_BYTES } from '../../db/queries/messages.js'
-import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, lastSeqForMember, listRoomIdsOfUser, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
+import type { AppendMessages } from '../../db/append.js'
+import { findMessageForMember, findMessagesByClientIds } from '../../db/queries/messages.js'
+import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomIdsOfUser, listRoomLastSeqs, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
 import { findUserById } from '../../db/queries/users.js'
 import { isUuid } from '../../db/ids.js'
 import type { MessageRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
 import { forbidden, notFound, validation } from '../errors.js'
+import type { Message } from '../schemas/message.js'
+import { toMessageDto } from './message-dto.js'
 import { sanitizeBody } from './body.js'
+import { readPage, rowCost, type HistoryPage, type HistoryQuery } from './pages.js'
+import { storeAndSend, type ChatMedia } from './photos.js'
 import { createRecentMessages } from './recent-messages.js'
 import { createReadBudget, type ReadBudgetOptions } from './read-budget.js'
-import { createRoomLog, type ImageFields, type LogResult, type MessageEvent } from './room-log.js'
+import { createRoomLog, type LogResult, type MessageEvent } from './room-log.js'
+
+export type { HistoryPage, HistoryQuery } from './pages.js'
+export { PAGE_BYTES } from './pages.js'
 
 export interface ReadEvent { type: 'read', roomId: string, userId: string, seq: number }
 /** Users joined a room (a new direct room, or an admin adding members): their sockets must follow. */
 export interface JoinEvent { type: 'room.joined', roomId: string, userIds: string[] }
+/**
+ * The domain's events, the bus the realtime hub (and next, push notifications) subscribe to with
+ * `onEvent`: every committed message change in `eventSeq` order per room, read-marker moves, and
+ * joins. Listeners run after the writer was answered; they must not throw.
+ */
 export type ChatEvent = MessageEvent | ReadEvent | JoinEvent
 export type ChatListener = (event: ChatEvent) => void
 
-export interface HistoryQuery {
-  roomId?: string | undefined
-  before?: number | undefined
-  since?: number | undefined
-  limit: number
+export interface ChatServiceOptions {
+  database: { db: Db, appendMessages: AppendMessages }
+  media: ChatMedia
+  /** Where the clean-up of a deleted message's files reports a failure (the message is deleted regardless). */
+  log: { error (obj: object, msg: string): void }
+  /** Keep the newest messages of busy rooms in memory: only when this is the only instance. */
+  cacheRecent?: boolean
+  readBudget?: ReadBudgetOptions
 }
 
-export interface HistoryPage {
-  roomId: string
-  messages: MessageRow[]
+export interface MessagePageView {
+  messages: Message[]
   hasMore: boolean
   lastSeq: number
-  /** Served from memory: a place to keep what is derived from this exact page until it changes. */
-  memo?: Map<string, string>
 }
 
 const roomNotFound = () => notFound('No such room')
 const messageNotFound = () => notFound('No such message')
 
-// A page's share of the wire, weighed as the change feed's query weighs it: the body's UTF-8 bytes
-// plus an allowance for the message's other fields and signed URLs.
-const rowCost = (row: MessageRow): number => MESSAGE_OVERHEAD_BYTES + Buffer.byteLength(row.body)
-/** At most this much of message JSON in one page: 100 messages of 4,000 characters would be 1.6 MB. */
-export const PAGE_BYTES = 256 * 1024
 /** What one member may read per second, beyond a burst of 4 MiB (see createReadBudget). */
 const READ_BUDGET = { bytesPerSecond: 2 * 1024 * 1024, burst: 4 * 1024 * 1024, maxWaiting: 8 }
-
-/** The leading rows that fit in PAGE_BYTES, and always the first. */
-function firstWithin (rows: MessageRow[]): MessageRow[] {
-  let bytes = 0
-  for (let i = 0; i < rows.length; i++) {
-    bytes += rowCost(rows[i]!)
-    if (bytes > PAGE_BYTES && i > 0) return rows.slice(0, i)
-  }
-  return rows
-}
-/** The trailing (newest) rows of an ascending page that fit in PAGE_BYTES (the page itself when all do). */
-function newestWithin (rows: MessageRow[]): MessageRow[] {
-  let bytes = 0
-  for (let i = rows.length - 1; i >= 0; i--) {
-    bytes += rowCost(rows[i]!)
-    if (bytes > PAGE_BYTES && i < rows.length - 1) return rows.slice(i + 1)
-  }
-  return rows
-}
 
 /**
  * Everything a member can do in a room, for HTTP and WebSocket alike. Fastify-free. Every
  * committed change is announced to listeners, in event order per room.
  */
-export function createChatService (db: Db, options: { cacheRecent?: boolean, readBudget?: ReadBudgetOptions } = {}) {
+export function createChatService (options: ChatServiceOptions) {
+  const { database: { db }, media, log: logger } = options
   const listeners = new Set<ChatListener>()
   const recent = options.cacheRecent === true ? createRecentMessages() : null
   const emit = (event: ChatEvent): void => {
     if (event.type === 'room.joined') recent?.join(event.roomId, event.userIds)
     for (const listener of listeners) listener(event)
   }
-  const log = createRoomLog(db, emit, (event) => recent?.apply(event))
+  const log = createRoomLog(options.database, emit, (event) => recent?.apply(event))
   let familyId: string | undefined
 
   const budget = createReadBudget(options.readBudget ?? READ_BUDGET)
 
-  async function readPage (userId: string, query: HistoryQuery): Promise<HistoryPage> {
-    if (query.roomId === undefined) familyId ??= await familyRoomId(db)
-    const roomId = query.roomId ?? familyId!
-    const isLatest = query.since === undefined && query.before === undefined
-    const cached = isLatest ? recent?.latest(roomId, userId, query.limit) : undefined
-    if (cached !== undefined) {
-      const newest = newestWithin(cached.rows)
-      if (newest === cached.rows) return { roomId, messages: cached.rows, hasMore: cached.hasMore, lastSeq: cached.lastSeq, memo: cached.memo }
-      return { roomId, messages: newest, hasMore: true, lastSeq: cached.lastSeq }
-    }
-    // lastSeq is read first, so the page may hold newer events than it says, never fewer.
-    const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
-    if (lastSeq === undefined) throw roomNotFound()
-    if (query.since !== undefined) {
-      const rows = await listChangedSince(db, roomId, query.since, query.limit + 1, PAGE_BYTES)
-      const page = firstWithin(rows.slice(0, query.limit))
-      return { roomId, messages: page, hasMore: rows.length > page.length, lastSeq }
-    }
-    const read = isLatest && recent !== null ? Math.max(recent.fillSize, query.limit + 1) : query.limit + 1
-    const rows = await listLatestMessages(db, roomId, read, query.before)
-    if (isLatest) recent?.fill(roomId, userId, lastSeq, rows)
-    const page = firstWithin(rows.slice(0, query.limit))
-    return { roomId, messages: page.reverse(), hasMore: rows.length > page.length, lastSeq }
-  }
+  /** The room named, or the Family room when none is. */
+  const roomOrFamily = async (roomId: string | undefined): Promise<string> => roomId ?? (familyId ??= await familyRoomId(db))
 
   /** The room id if `userId` is a member, the Family room when omitted; 404 otherwise. */
   async function memberRoom (userId: string, roomId: string | undefined): Promise<string> {
-    if (roomId === undefined) {
-      familyId ??= await familyRoomId(db)
-      roomId = familyId
-    }
-    if (!isUuid(roomId) || !await isRoomMember(db, roomId, userId)) throw roomNotFound()
-    return roomId
+    const id = await roomOrFamily(roomId)
+    if (!isUuid(id) || !await isRoomMember(db, id, userId)) throw roomNotFound()
+    return id
+  }
+
+  const toDto = (row: MessageRow): Message => toMessageDto(row, media.store.urls)
+
+  /** A deleted message's files: the tombstone is committed, a file that fails to go is the operator's to see. */
+  async function discardImage (image: Pick<MessageRow, 'imageKey' | 'thumbKey'>): Promise<void> {
+    const keys = [image.imageKey, image.thumbKey].filter((k): k is string => k !== null)
+    if (keys.length === 0) return
+    await media.store.remove(keys).catch((err: unknown) => logger.error({ err, keys }, 'could not remove the media of a deleted message'))
+  }
+
+  async function findSent (userId: string, clientId: string): Promise<MessageRow | undefined> {
+    const [row] = await findMessagesByClientIds(db, userId, [clientId])
+    return row
   }
 
   async function ownMessage (userId: string, messageId: string): Promise<MessageRow> {
@@ -130,18 +109,32 @@ export function createChatService (db: Db, options: { cacheRecent?: boolean, rea
      */
     async send (
       userId: string,
-      input: { roomId?: string | undefined, body: string, clientId?: string | undefined, image?: ImageFields },
+      input: { roomId?: string | undefined, body: string, clientId?: string | undefined },
       options: { member?: boolean } = {}
     ): Promise<LogResult> {
-      const body = sanitizeBody(input.body, { allowEmpty: input.image !== undefined })
+      const body = sanitizeBody(input.body, { allowEmpty: false })
       const roomId = options.member === true && input.roomId !== undefined ? input.roomId : await memberRoom(userId, input.roomId)
-      return await log.append(roomId, { kind: 'send', senderId: userId, clientId: input.clientId ?? null, body, image: input.image ?? null })
+      return await log.append(roomId, { kind: 'send', senderId: userId, clientId: input.clientId ?? null, body, image: null })
     },
 
-    /** The message this sender already stored under `clientId`, if any (an upload retry skips the image work). */
-    async findSent (userId: string, clientId: string): Promise<MessageRow | undefined> {
-      const [row] = await findMessagesByClientIds(db, userId, [clientId])
-      return row
+    /**
+     * A photo message (`body` its caption). Membership and a retried clientId are settled before
+     * any image work: a retry answers with its original, without decoding anything.
+     */
+    async sendPhoto (
+      userId: string,
+      input: { roomId?: string | undefined, body: string, clientId?: string | undefined, file: Buffer }
+    ): Promise<LogResult> {
+      const body = sanitizeBody(input.body, { allowEmpty: true })
+      const roomId = await memberRoom(userId, input.roomId)
+      const clientId = input.clientId ?? null
+      if (clientId !== null) {
+        const original = await findSent(userId, clientId)
+        if (original !== undefined) return { message: original, changed: false }
+      }
+      return await storeAndSend(media, input.file,
+        (image) => log.append(roomId, { kind: 'send', senderId: userId, clientId, body, image }),
+        discardImage)
     },
 
     async edit (userId: string, messageId: string, rawBody: string): Promise<LogResult> {
@@ -150,10 +143,12 @@ export function createChatService (db: Db, options: { cacheRecent?: boolean, rea
       return await log.append(message.roomId, { kind: 'edit', messageId, body })
     },
 
-    async remove (userId: string, messageId: string): Promise<LogResult & { removedImage: Pick<MessageRow, 'imageKey' | 'thumbKey'> }> {
+    /** Leaves a tombstone and removes the photo's files, if it had any. */
+    async remove (userId: string, messageId: string): Promise<LogResult> {
       const message = await ownMessage(userId, messageId)
       const result = await log.append(message.roomId, { kind: 'delete', messageId })
-      return { ...result, removedImage: { imageKey: message.imageKey, thumbKey: message.thumbKey } }
+      if (result.changed) await discardImage(message)
+      return result
     },
 
     /** Moves the read marker forward (never back, never past the last event). */
@@ -174,7 +169,7 @@ export function createChatService (db: Db, options: { cacheRecent?: boolean, rea
         return Promise.reject(validation('Use either before or since, not both'))
       }
       return budget.run(userId, async () => {
-        const page = await readPage(userId, query)
+        const page = await readPage(db, recent, await roomOrFamily(query.roomId), userId, query)
         return { result: page, bytes: page.messages.reduce((sum, m) => sum + rowCost(m), 0) }
       })
     },
@@ -186,6 +181,9 @@ export function createChatService (db: Db, options: { cacheRecent?: boolean, rea
     rooms (userId: string): Promise<RoomView[]> {
       return listRoomsOfUser(db, userId)
     },
+
+    /** Every room's last event number (where each room's fan-out stream stands). */
+    lastSeqs: (): Promise<Map<string, number>> => listRoomLastSeqs(db),
 
     async room (userId: string, roomId: string): Promise<RoomView> {
       const [room] = isUuid(roomId) ? await listRoomsOfUser(db, userId, roomId) : []
@@ -209,8 +207,15 @@ export function createChatService (db: Db, options: { cacheRecent?: boolean, rea
       return () => listeners.delete(listener)
     },
 
-    /** Announces a change made outside this service (admin commands) to the realtime layer. */
-    emit,
+    /** Announces users added to a room outside this service (admin commands), so their sockets follow. */
+    joined (roomId: string, userIds: string[]): void {
+      emit({ type: 'room.joined', roomId, userIds })
+    },
+
+    /** The contract's Message for a stored row (signed image URLs): the one mapping for HTTP and WS. */
+    toDto,
+
+    pageDto: (page: HistoryPage): MessagePageView => ({ messages: page.messages.map(toDto), hasMore: page.hasMore, lastSeq: page.lastSeq }),
 
     /** Resolves once every queued change is committed and announced. */
     drain: log.drain

@@ -9,9 +9,9 @@ export const CLOSE = {
   tooBig: 1009,
   unauthorized: 4001,
   rateLimited: 4008,
-  // Not the contract's: a client too slow to read its frames, or one socket too many.
-  slowConsumer: 4013,
-  tooManySockets: 4029
+  // Not the contract's: one socket too many for a user (a client bug; 4xxx keeps it from retrying in a loop).
+  tooManySockets: 4029,
+  internalError: 1011
 } as const
 
 export const MAX_FRAME_BYTES = 64 * 1024

@@ -1,7 +1,5 @@
 import type { ChatService } from '../chat/chat-service.js'
 import { notFound } from '../errors.js'
-import type { Message } from '../schemas/message.js'
-import type { MessageRow } from '../../db/schema/index.js'
 import { encode, type ClientData, type ClientMessageType } from './envelope.js'
 import type { Connection, Registry } from './registry.js'
 import type { Fanout } from './fanout.js'
@@ -11,10 +9,8 @@ export interface HandlerContext {
   chat: ChatService
   registry: Registry
   fanout: Fanout
-  toMessageDto (row: MessageRow): Message
   /** False when this connection's typing in the room was relayed too recently. */
   allowTyping (roomId: string): boolean
-  removeMedia (image: { imageKey: string | null, thumbKey: string | null }): Promise<void>
 }
 
 /** What the dispatcher sends back, with the request's id; null sends nothing. */
@@ -30,26 +26,22 @@ export const clientHandlers: { [T in ClientMessageType]: Handler<T> } = {
     // The socket's rooms are its memberships: no query before the append keeps send order.
     if (!ctx.registry.isInRoom(ctx.connection, data.roomId)) throw roomNotFound()
     const { message } = await ctx.chat.send(ctx.connection.userId, data, { member: true })
-    return { type: 'ack', data: { message: ctx.toMessageDto(message) } }
+    return { type: 'ack', data: { message: ctx.chat.toDto(message) } }
   },
 
   async 'message.edit' (ctx, data) {
     const { message } = await ctx.chat.edit(ctx.connection.userId, data.messageId, data.body)
-    return { type: 'ack', data: { message: ctx.toMessageDto(message) } }
+    return { type: 'ack', data: { message: ctx.chat.toDto(message) } }
   },
 
   async 'message.delete' (ctx, data) {
-    const { message, changed, removedImage } = await ctx.chat.remove(ctx.connection.userId, data.messageId)
-    if (changed) await ctx.removeMedia(removedImage)
-    return { type: 'ack', data: { message: ctx.toMessageDto(message) } }
+    const { message } = await ctx.chat.remove(ctx.connection.userId, data.messageId)
+    return { type: 'ack', data: { message: ctx.chat.toDto(message) } }
   },
 
   async sync (ctx, data) {
     const page = await ctx.chat.history(ctx.connection.userId, { roomId: data.roomId, since: data.since, limit: data.limit ?? 100 })
-    return {
-      type: 'messages',
-      data: { roomId: page.roomId, messages: page.messages.map(ctx.toMessageDto), hasMore: page.hasMore, lastSeq: page.lastSeq }
-    }
+    return { type: 'messages', data: { roomId: page.roomId, ...ctx.chat.pageDto(page) } }
   },
 
   async typing (ctx, data) {

@@ -1,15 +1,14 @@
 import type { Writable } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
-import type { ChatEvent, ChatService } from '../chat/chat-service.js'
-import type { SessionService } from '../auth/session-service.js'
+import type { Accounts } from '../auth/accounts.js'
+import type { ChatService } from '../chat/chat-service.js'
+import type { Auth, SessionService } from '../auth/session-service.js'
 import type { RateLimit } from '../config.js'
-import { unauthorized } from '../errors.js'
-import type { Message } from '../schemas/message.js'
-import type { User } from '../schemas/user.js'
-import type { MessageRow } from '../../db/schema/index.js'
+import { publishChatEvents } from './chat-frames.js'
+import { deliverFanout } from './delivery.js'
 import { createDispatcher, type ConnectionState } from './dispatcher.js'
 import { CLOSE, encode } from './envelope.js'
-import type { Fanout, FanoutMessage } from './fanout.js'
+import type { Fanout } from './fanout.js'
 import { createFloodGuard } from './flood-guard.js'
 import { createLocalPresence, type Presence } from './presence.js'
 import { createRegistry, type Connection } from './registry.js'
@@ -23,12 +22,10 @@ export interface HubLogger {
 
 export interface HubOptions {
   chat: ChatService
-  sessions: Pick<SessionService, 'check' | 'onRevoked' | 'evict'>
+  sessions: Pick<SessionService, 'confirm' | 'onRevoked' | 'evict'>
+  accounts: Pick<Accounts, 'find'>
   fanout: Fanout
   log: HubLogger
-  loadUser (userId: string): Promise<User | undefined>
-  toMessageDto (row: MessageRow): Message
-  removeMedia (image: { imageKey: string | null, thumbKey: string | null }): Promise<void>
   wsLimit: RateLimit
   heartbeatMs?: number
   maxBufferedBytes?: number
@@ -38,20 +35,14 @@ export interface HubOptions {
   presence?: (localUsers: () => Iterable<string>, announceOffline: (userId: string) => void) => Presence
 }
 
-export interface SocketAuth {
-  userId: string
-  sessionId: string
-  /** Epoch ms at which the token expires; request frames after it close the socket (4001). */
-  expiresAt: number
-}
-
 /** Frames a client may send before its `ready`; more is a flood. */
 const MAX_EARLY_FRAMES = 64
 
 /**
- * The realtime core: accepts authenticated sockets, keeps the registry, turns committed chat
- * events into frames (serialised once) through the fan-out, tracks presence, pings, and shuts
- * down without losing an acknowledged message. Fastify-free; plugins/realtime.ts wires it.
+ * The sockets' lifecycle: accepts authenticated sockets, runs their handshake (`ready`), keeps the
+ * registry and presence, pings, and shuts down without losing an acknowledged message. Chat
+ * events become frames in chat-frames.ts and reach sockets through delivery.ts; frames from
+ * clients go through dispatcher.ts. Fastify-free; plugins/realtime.ts wires it.
  */
 export function createHub (options: HubOptions) {
   const { chat, fanout, log } = options
@@ -86,11 +77,7 @@ export function createHub (options: HubOptions) {
   }
 
   const dispatch = createDispatcher({
-    async authorize (connection) {
-      const auth = authOf.get(connection)!
-      if (Date.now() >= auth.expiresAt) throw unauthorized('Token expired')
-      if (await options.sessions.check(connection.sessionId, connection.userId) === null) throw unauthorized('Session revoked or expired')
-    },
+    authorize: (connection) => options.sessions.confirm(authOf.get(connection)!),
     send: (connection, frame) => registry.send(connection, frame),
     close: closeConnection,
     logError: (err, connection, type) => log.error({ err, userId: connection.userId, type }, 'websocket request failed'),
@@ -99,58 +86,10 @@ export function createHub (options: HubOptions) {
       work.finally(() => inflight.delete(work)).catch(() => {})
     }
   })
-  const authOf = new WeakMap<Connection, SocketAuth>()
+  const authOf = new WeakMap<Connection, Auth>()
 
-  fanout.subscribe((message: FanoutMessage) => {
-    switch (message.kind) {
-      case 'room':
-        return registry.broadcast(message.roomId, message.frame, message.exceptUserId)
-      case 'all':
-        return registry.broadcastAll(message.frame)
-      case 'join':
-        for (const userId of message.userIds) followIntoRoom(userId, message.roomId)
-        return
-      case 'revoke':
-        // Revoked on another instance: this one's session cache must forget it too.
-        options.sessions.evict(message.sessionIds)
-        for (const connection of registry.connectionsOfSessions(message.sessionIds)) {
-          closeConnection(connection, CLOSE.unauthorized, 'session revoked')
-        }
-    }
-  })
-
-  /**
-   * A user joined a room: their open sockets join it first (its events flow from now on), then
-   * each is told `room.joined` with the room as it is after those events.
-   */
-  function followIntoRoom (userId: string, roomId: string): void {
-    if (registry.connectionsOfUser(userId).length === 0) return
-    registry.join(userId, roomId)
-    chat.room(userId, roomId).then((room) => {
-      const frame = encode('room.joined', { room })
-      for (const connection of registry.connectionsOfUser(userId)) {
-        if (registry.isInRoom(connection, roomId)) registry.send(connection, frame)
-      }
-    }, (err: unknown) => log.error({ err, userId, roomId }, 'could not tell sockets of a room they joined'))
-  }
-
-  chat.onEvent((event: ChatEvent) => {
-    switch (event.type) {
-      case 'message.new':
-      case 'message.updated':
-        return fanout.publish({
-          kind: 'room',
-          roomId: event.roomId,
-          seq: event.message.eventSeq,
-          frame: encode(event.type, { message: options.toMessageDto(event.message) })
-        })
-      case 'read':
-        return fanout.publish({ kind: 'room', roomId: event.roomId, frame: encode('read', { roomId: event.roomId, userId: event.userId, seq: event.seq }) })
-      case 'room.joined':
-        return fanout.publish({ kind: 'join', roomId: event.roomId, userIds: event.userIds })
-    }
-  })
-  options.sessions.onRevoked((sessionIds) => fanout.publish({ kind: 'revoke', sessionIds: [...sessionIds] }))
+  publishChatEvents(chat, options.sessions, fanout)
+  deliverFanout(fanout, { chat, sessions: options.sessions, registry, close: closeConnection, log })
 
   function publishPresence (userId: string, online: boolean): void {
     const lastSeenAt = new Date().toISOString()
@@ -177,7 +116,7 @@ export function createHub (options: HubOptions) {
   }, heartbeatMs)
   heartbeat.unref()
 
-  function accept (socket: WebSocket, stream: Writable, auth: SocketAuth): void {
+  function accept (socket: WebSocket, stream: Writable, auth: Auth): void {
     const connection: Connection = { id: ++nextId, userId: auth.userId, sessionId: auth.sessionId, socket, stream, held: [] }
     authOf.set(connection, auth)
     const state: ConnectionState = {
@@ -188,9 +127,7 @@ export function createHub (options: HubOptions) {
         chat,
         registry,
         fanout,
-        toMessageDto: options.toMessageDto,
-        allowTyping: createTypingThrottle(typingIntervalMs),
-        removeMedia: options.removeMedia
+        allowTyping: createTypingThrottle(typingIntervalMs)
       }
     }
     let early: Array<[RawData, boolean]> | null = []
@@ -219,7 +156,7 @@ export function createHub (options: HubOptions) {
       if (socket.readyState !== socket.OPEN) return
       if (registry.add(connection, roomIds)) announce(auth.userId, true, presence.joined(auth.userId))
       alive.set(connection, true)
-      const [user, rooms] = await Promise.all([options.loadUser(auth.userId), chat.rooms(auth.userId)])
+      const [user, rooms] = await Promise.all([options.accounts.find(auth.userId), chat.rooms(auth.userId)])
       if (socket.readyState !== socket.OPEN) return
       if (user === undefined) return closeConnection(connection, CLOSE.unauthorized, 'user gone')
       socket.send(encode('ready', { user, rooms, serverTime: new Date().toISOString() }))
@@ -230,7 +167,7 @@ export function createHub (options: HubOptions) {
     }
     start().catch((err: unknown) => {
       log.error({ err, userId: auth.userId }, 'could not start a websocket session')
-      closeConnection(connection, 1011, 'internal error')
+      closeConnection(connection, CLOSE.internalError, 'internal error')
     })
   }
 

@@ -1,6 +1,8 @@
 import { Type } from 'typebox'
-import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/passwords.js'
 import { IdSchema, IsoDateSchema } from './common.js'
+
+export const PASSWORD_MIN = 8
+export const PASSWORD_MAX = 128
 
 export const LoginBodySchema = Type.Object({
   // Loose on purpose: a malformed username must get the same answer as an unknown one.

@@ -1,5 +1,19 @@
 import { Type, type TSchema } from 'typebox'
-import { ERROR_CODES } from '../errors.js'
+
+/** The contract's error codes (docs/protocol.md, "Errors"), shared by HTTP and WebSocket. */
+export const ERROR_CODES = [
+  'unauthorized',
+  'invalid_credentials',
+  'forbidden',
+  'not_found',
+  'validation',
+  'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'internal'
+] as const
+export type ErrorCode = typeof ERROR_CODES[number]
 
 /** Ids are opaque strings to clients (docs/protocol.md, "The model"). */
 export const IdSchema = Type.String({ minLength: 1, maxLength: 64 })

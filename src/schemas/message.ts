@@ -1,6 +1,4 @@
 import { Type, type Static } from 'typebox'
-import type { MessageRow } from '../../db/schema/index.js'
-import type { ImageUrls } from '../media/media-store.js'
 import { IdSchema, IsoDateSchema, SeqSchema } from './common.js'
 
 export const ImageSchema = Type.Object({
@@ -24,8 +22,6 @@ export const MessageSchema = Type.Object({
   deletedAt: Type.Union([IsoDateSchema, Type.Null()])
 }, { $id: 'Message' })
 export type Message = Static<typeof MessageSchema>
-
-export type ImageUrlSigner = (image: { imageKey: string, thumbKey: string }) => ImageUrls
 
 // Raw bodies may exceed 4,000 characters before control characters and outer whitespace go;
 // the exact rule is enforced after sanitising (src/chat/body.ts). This only bounds the work.
@@ -53,22 +49,3 @@ export const MessagePageSchema = Type.Object({
   hasMore: Type.Boolean(),
   lastSeq: Type.Integer()
 })
-
-/** The one mapping from a stored row to the contract's Message (ISO dates, signed image URLs). */
-export function toMessageDto (row: MessageRow, sign: ImageUrlSigner): Message {
-  return {
-    id: row.id,
-    roomId: row.roomId,
-    seq: row.seq,
-    eventSeq: row.eventSeq,
-    senderId: row.senderId,
-    clientId: row.clientId,
-    body: row.body,
-    image: row.imageKey === null || row.thumbKey === null
-      ? null
-      : { ...sign({ imageKey: row.imageKey, thumbKey: row.thumbKey }), width: row.imageWidth ?? 0, height: row.imageHeight ?? 0 },
-    createdAt: row.createdAt.toISOString(),
-    editedAt: row.editedAt?.toISOString() ?? null,
-    deletedAt: row.deletedAt?.toISOString() ?? null
-  }
-}

@@ -1,5 +1,4 @@
 import { Type, type Static } from 'typebox'
-import type { UserRow } from '../../db/schema/index.js'
 import { IdSchema } from './common.js'
 
 export const USERNAME_PATTERN = '^[a-z0-9._-]{3,32}$'
@@ -17,6 +16,7 @@ export const UserWithPresenceSchema = Type.Object({
   online: Type.Boolean()
 })
 
-export function toUserDto (row: Pick<UserRow, 'id' | 'username' | 'displayName' | 'avatarUrl'>): User {
+/** A stored account as the family sees it (never its password hash or state). */
+export function toUserDto (row: User): User {
   return { id: row.id, username: row.username, displayName: row.displayName, avatarUrl: row.avatarUrl }
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import sharp from 'sharp'
-import { PROJECT_ROOT } from '../paths.js'
+import { PROJECT_ROOT } from '../../db/paths.js'
 
 export const WEB_DIR = join(PROJECT_ROOT, 'web')
 

@@ -37,11 +37,11 @@ t.test('hundreds of concurrent sends, edits and deletes give each room the event
   for (const roomId of [family, direct]) {
     const log = events.filter((e): e is Extract<ChatEvent, { type: 'message.new' | 'message.updated' }> =>
       e.type !== 'read' && e.type !== 'room.joined' && e.roomId === roomId)
-    const [room] = await app.db.select().from(rooms).where(eq(rooms.id, roomId))
+    const [room] = await app.database.db.select().from(rooms).where(eq(rooms.id, roomId))
     const n = room!.lastSeq
     t.same(log.map((e) => e.message.eventSeq), Array.from({ length: n }, (_, i) => i + 1), `${roomId === family ? 'Family' : 'direct'}: events 1..${n} in order`)
     t.ok(log.filter((e) => e.type === 'message.new').every((e) => e.message.seq === e.message.eventSeq), 'a creation event is the message\'s seq')
-    const stored = await app.db.select().from(messages).where(eq(messages.roomId, roomId))
+    const stored = await app.database.db.select().from(messages).where(eq(messages.roomId, roomId))
     t.equal(stored.length, log.filter((e) => e.type === 'message.new').length, 'one row per creation event')
     // Every stored row is the state of its latest event.
     const latest = new Map(log.map((e) => [e.message.id, e.message]))
@@ -66,7 +66,7 @@ t.test('message text that looks like SQL or escapes is stored exactly as sent', 
   ]
   const sent = await Promise.all(bodies.map((body, i) => app.chat.send(alice, { body, clientId: `q${i}` })))
   t.same(sent.map((r) => r.message.body), bodies, 'answered with the text as sent')
-  const stored = await app.db.select().from(messages).where(eq(messages.senderId, alice))
+  const stored = await app.database.db.select().from(messages).where(eq(messages.senderId, alice))
   t.same(bodies.map((_, i) => stored.find((m) => m.clientId === `q${i}`)?.body), bodies, 'stored as sent, and the table is still there')
   const again = await app.chat.send(alice, { body: bodies[0]!, clientId: 'q0' })
   t.equal(again.changed, false, 'a retry with the same clientId finds the original')
@@ -84,7 +84,7 @@ t.test('sends queued in the same turn of the event loop are committed together',
   t.same(results.map((r) => r.message.seq), [2, 3, 4], 'numbered in the order they were queued')
   // Rows written by one statement carry its transaction's id.
   const ids = results.map((r) => r.message.id)
-  const rows = await app.db.execute(sql`select distinct xmin::text as tx from messages where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`)
+  const rows = await app.database.db.execute(sql`select distinct xmin::text as tx from messages where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`)
   t.equal((Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows).length, 1, 'one transaction for the three')
 })
 
@@ -104,7 +104,7 @@ t.test('a batch mixing new messages with retries of stored ones inserts the new 
   t.same(results.map((r) => r.message.seq), [3, 1, 4, 2, 5], 'new ones numbered after the stored ones, in queued order; retries answered with the originals')
   t.same([results[1]!.message.id, results[3]!.message.id], originals.map((r) => r.message.id), 'a retry is answered with its original')
   t.same(results.map((r) => r.message.body), ['new c', 'original a', 'new d', 'original b', 'no client id'])
-  const stored = await app.db.select().from(messages).where(eq(messages.roomId, family))
+  const stored = await app.database.db.select().from(messages).where(eq(messages.roomId, family))
   t.equal(stored.length, 5, 'nothing stored twice')
   for (const { message } of results) {
     const row = stored.find((m) => m.id === message.id)
@@ -112,6 +112,6 @@ t.test('a batch mixing new messages with retries of stored ones inserts the new 
       { seq: message.seq, eventSeq: message.eventSeq, body: message.body, clientId: message.clientId, createdAt: message.createdAt.toISOString() },
       `message ${message.seq} answered as stored`)
   }
-  const [room] = await app.db.select().from(rooms).where(eq(rooms.id, family))
+  const [room] = await app.database.db.select().from(rooms).where(eq(rooms.id, family))
   t.equal(room!.lastSeq, 5, 'the room counter moved by the three inserted')
 })

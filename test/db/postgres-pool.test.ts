@@ -1,10 +1,22 @@
 import t from 'tap'
 import postgres from 'postgres'
-import { createPostgresPool } from '../../db/postgres-pool.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createPostgresPool, PROVEN_ON } from '../../db/postgres-pool.js'
 import { freshPostgresDatabase, type TestContext } from '../helper.js'
 import { startTcpProxy } from '../fixtures/tcp-proxy.js'
+import { PROJECT_ROOT } from '../../db/paths.js'
 
 const baseUrl = process.env.DATABASE_URL
+
+t.test('the drivers are the versions the pool\'s workarounds were proven on', async (t) => {
+  // Upgrading either: re-read what drizzle uses of the client (db/postgres-pool.ts), run this file
+  // against PostgreSQL, and move PROVEN_ON and the pins in package.json together.
+  for (const [name, version] of Object.entries(PROVEN_ON)) {
+    const installed = JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+    t.equal(installed.version, version, name)
+  }
+})
 const DEADLINE_MS = 500
 
 /** A pool reaching a fresh database through a proxy the test can stall. */

@@ -1,8 +1,6 @@
 import t from 'tap'
-import { count } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
-import { messages } from '../../db/schema/index.js'
-import { bearer, build, userWithToken } from '../helper.js'
+import { bearer, build, storedMessageCount, userWithToken } from '../helper.js'
 import { startFakeCloudinary, CLOUD } from '../fixtures/fake-cloudinary.js'
 import * as images from '../fixtures/images.js'
 import { multipart } from '../fixtures/multipart.js'
@@ -11,7 +9,6 @@ async function upload (app: FastifyInstance, token: string) {
   const { payload, headers } = multipart({ body: 'to the cloud' }, { bytes: await images.jpegWithExifAndGps() })
   return await app.inject({ method: 'POST', url: '/api/messages/upload', headers: { ...headers, ...bearer(token) }, payload })
 }
-const storedCount = async (app: FastifyInstance) => (await app.db.select({ n: count() }).from(messages))[0]!.n
 
 t.test('with CLOUDINARY_URL, photos go to Cloudinary as authenticated assets with signed URLs', async (t) => {
   const fake = await startFakeCloudinary(t)
@@ -47,7 +44,7 @@ for (const mode of ['error', 'hang'] as const) {
     const res = await upload(app, alice.token)
     t.equal(res.statusCode, 500)
     t.same(res.json(), { statusCode: 500, code: 'internal', error: 'Internal Server Error', message: 'Internal server error' })
-    t.equal(await storedCount(app), 0, 'no message')
+    t.equal(await storedMessageCount(app), 0, 'no message')
     t.equal(fake.assets.size, 0, 'no asset')
     fake.mode = 'ok'
     t.equal((await upload(app, alice.token)).statusCode, 201, 'works again once Cloudinary is back')

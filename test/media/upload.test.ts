@@ -2,10 +2,8 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import sharp from 'sharp'
-import { count } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
-import { messages } from '../../db/schema/index.js'
-import { bearer, build, userWithToken } from '../helper.js'
+import { bearer, build, storedMessageCount, userWithToken } from '../helper.js'
 import * as images from '../fixtures/images.js'
 import { multipart, type FilePart } from '../fixtures/multipart.js'
 
@@ -36,7 +34,6 @@ async function setup (t: Parameters<typeof build>[0]) {
   const alice = await userWithToken(app, 'alice')
   return { app, alice }
 }
-const storedCount = async (app: FastifyInstance) => (await app.db.select({ n: count() }).from(messages))[0]!.n
 
 t.test('a sideways JPEG with GPS is rotated, bounded and stripped of every metadata block', async (t) => {
   const { app, alice } = await setup(t)
@@ -124,7 +121,7 @@ for (const [name, makeFile, fields, status, code] of refusals) {
     const res = await upload(app, alice.token, fields, await makeFile())
     t.equal(res.statusCode, status)
     t.match(res.json(), { statusCode: status, code, message: String })
-    t.equal(await storedCount(app), 0)
+    t.equal(await storedMessageCount(app), 0)
     t.same(mediaFiles(app), [], 'no file left behind')
   })
 }
@@ -140,7 +137,7 @@ t.test('an upload over MAX_UPLOAD_BYTES is 413, stopped while streaming', async 
   const res = await upload(app, alice.token, {}, { bytes: big })
   t.equal(res.statusCode, 413)
   t.match(res.json(), { code: 'payload_too_large' })
-  t.equal(await storedCount(app), 0)
+  t.equal(await storedMessageCount(app), 0)
   t.same(mediaFiles(app), [])
 })
 
@@ -150,11 +147,11 @@ t.test('a room I am not in is 404 before any image work', async (t) => {
   const carol = await userWithToken(app, 'carol')
   const room = (await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(bob.token), payload: { userId: carol.id } })).json().room
   let processed = 0
-  t.capture(app.imagePipeline, 'process', async () => { processed++; throw new Error('must not be called') })
+  t.capture(app.media.pipeline, 'process', async () => { processed++; throw new Error('must not be called') })
   const res = await upload(app, alice.token, { roomId: room.id }, { bytes: await images.webp() })
   t.equal(res.statusCode, 404)
   t.equal(processed, 0)
-  t.equal(await storedCount(app), 0)
+  t.equal(await storedMessageCount(app), 0)
 })
 
 t.test('an upload retried with its clientId answers the original and stores nothing new', async (t) => {
@@ -165,7 +162,7 @@ t.test('an upload retried with its clientId answers the original and stores noth
   t.equal(first.statusCode, 201)
   t.equal(again.statusCode, 200)
   t.equal(again.json().message.id, first.json().message.id)
-  t.equal(await storedCount(app), 1)
+  t.equal(await storedMessageCount(app), 1)
   t.equal(mediaFiles(app).length, 2, 'one image and one thumbnail')
 })
 

@@ -3,7 +3,7 @@ import WebSocket from 'ws'
 import { once } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance } from 'fastify'
-import { bearer, build, login, userWithToken, TEST_SECRET } from '../helper.js'
+import { aliceAndBob, bearer, build, login, TEST_SECRET, userWithToken } from '../helper.js'
 import { listenUrl, openSocket } from '../fixtures/ws-client.js'
 import { craftJwt, decodeJwt } from '../fixtures/jwt.js'
 
@@ -16,9 +16,7 @@ async function upgradeStatus (app: FastifyInstance, path: string, headers: Recor
 }
 
 t.test('the first frame is ready, with the user and their rooms', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   await app.inject({ method: 'POST', url: '/api/messages', headers: bearer(bob.token), payload: { body: 'hi' } })
   const socket = await openSocket(app, alice.token)
   t.equal(socket.frames[0]?.type, 'ready')
@@ -77,9 +75,7 @@ t.test('a user may hold a bounded number of sockets', async (t) => {
 })
 
 t.test('presence: announced on the first socket and after the last one closes', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const watcher = await openSocket(app, bob.token)
   const first = await openSocket(app, alice.token)
   const online = await watcher.next('presence', (f) => f.data.userId === alice.id)

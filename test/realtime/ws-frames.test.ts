@@ -1,12 +1,7 @@
 import t from 'tap'
-import { count } from 'drizzle-orm'
-import type { FastifyInstance } from 'fastify'
-import { messages } from '../../db/schema/index.js'
 import { CLOSE, MAX_FRAME_BYTES } from '../../src/realtime/envelope.js'
-import { build, userWithToken } from '../helper.js'
+import { aliceAndBob, build, storedMessageCount, userWithToken } from '../helper.js'
 import { openSocket, type TestSocket } from '../fixtures/ws-client.js'
-
-const stored = async (app: FastifyInstance) => (await app.db.select({ n: count() }).from(messages))[0]!.n
 
 async function familyOf (socket: TestSocket & { ready: { data: Record<string, unknown> } }): Promise<string> {
   return (socket.ready.data.rooms as Array<{ id: string }>)[0]!.id
@@ -57,7 +52,7 @@ t.test('bad frames get error validation and the socket stays open', async (t) =>
     t.equal(answer.data.code, 'validation', name)
   }
   t.equal((await socket.request('ping', {})).type, 'pong', 'still open')
-  t.equal(await stored(app), 0, 'nothing stored')
+  t.equal(await storedMessageCount(app), 0, 'nothing stored')
   await socket.close()
 })
 
@@ -70,9 +65,7 @@ t.test('a frame over 64 KiB closes the socket with 1009', async (t) => {
 })
 
 t.test('send, retry, edit and delete over the socket, with fan-out to every member socket', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const a1 = await openSocket(app, alice.token)
   const a2 = await openSocket(app, alice.token)
   const b = await openSocket(app, bob.token)
@@ -103,15 +96,13 @@ t.test('send, retry, edit and delete over the socket, with fan-out to every memb
   t.match(forbidden, { type: 'error', data: { code: 'forbidden' } })
   const tomb = await a1.request('message.edit', { messageId: message.id, body: 'back' })
   t.match(tomb, { type: 'error', data: { code: 'conflict' } })
-  t.equal(await stored(app), 1)
+  t.equal(await storedMessageCount(app), 1)
   t.equal(b.frames.filter((f) => f.type === 'message.new').length, 1, 'the retry was not broadcast')
   await Promise.all([a1.close(), a2.close(), b.close()])
 })
 
 t.test('a message sent over HTTP fans out exactly like one sent over the socket', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const b = await openSocket(app, bob.token)
   const res = await app.inject({ method: 'POST', url: '/api/messages', headers: { authorization: `Bearer ${alice.token}` }, payload: { body: 'from the web' } })
   t.same((await b.next('message.new')).data.message, res.json().message)
@@ -119,9 +110,7 @@ t.test('a message sent over HTTP fans out exactly like one sent over the socket'
 })
 
 t.test('rooms are private: a non-member gets nothing and cannot act there', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const carol = await userWithToken(app, 'carol')
   const a = await openSocket(app, alice.token)
   const b = await openSocket(app, bob.token)
@@ -150,9 +139,7 @@ t.test('rooms are private: a non-member gets nothing and cannot act there', asyn
 })
 
 t.test('typing is relayed to others, never stored, never echoed, and throttled', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const a = await openSocket(app, alice.token)
   const a2 = await openSocket(app, alice.token)
   const b = await openSocket(app, bob.token)
@@ -165,14 +152,12 @@ t.test('typing is relayed to others, never stored, never echoed, and throttled',
   await b.request('ping', {})
   t.equal(b.frames.filter((f) => f.type === 'typing').length, 1, 'the burst was throttled')
   t.equal(a2.frames.filter((f) => f.type === 'typing').length, 0, 'not echoed to the sender\'s other sockets')
-  t.equal(await stored(app), 0)
+  t.equal(await storedMessageCount(app), 0)
   await Promise.all([a.close(), a2.close(), b.close()])
 })
 
 t.test('read markers: ack, then a read event to the room; HTTP does the same', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const a = await openSocket(app, alice.token)
   const b = await openSocket(app, bob.token)
   const roomId = await familyOf(a)

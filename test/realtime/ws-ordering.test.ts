@@ -1,6 +1,6 @@
 import t from 'tap'
 import { CLOSE } from '../../src/realtime/envelope.js'
-import { bearer, build, userWithToken } from '../helper.js'
+import { aliceAndBob, bearer, build, userWithToken } from '../helper.js'
 import { openSocket, type Frame } from '../fixtures/ws-client.js'
 
 const eventSeqs = (frames: Frame[], roomId: string) => frames
@@ -31,9 +31,7 @@ t.test('three concurrent senders: every socket sees the room\'s events in eventS
 })
 
 t.test('catch-up: a client that was away gets exactly what it missed from sync, in order', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const a = await openSocket(app, alice.token)
   const roomId = (a.ready.data.rooms as Array<{ id: string }>)[0]!.id
   let b = await openSocket(app, bob.token)

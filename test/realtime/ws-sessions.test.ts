@@ -3,7 +3,7 @@ import t from 'tap'
 import type { Socket } from 'node:net'
 import { CLOSE } from '../../src/realtime/envelope.js'
 import { adminCommands } from '../../src/admin/commands.js'
-import { bearer, build, login, PASSWORD, userWithToken } from '../helper.js'
+import { aliceAndBob, bearer, build, login, PASSWORD, userWithToken } from '../helper.js'
 import { openSocket } from '../fixtures/ws-client.js'
 import { decodeJwt } from '../fixtures/jwt.js'
 
@@ -43,7 +43,7 @@ t.test('disabling a user (admin command) closes their sockets', async (t) => {
   const app = await build(t)
   const alice = await userWithToken(app, 'alice')
   const socket = await openSocket(app, alice.token)
-  await adminCommands['disable-user']({ db: app.db, onRevoked: (ids, userId) => app.sessions.forget(ids, userId) }, { username: 'alice' })
+  await adminCommands['disable-user']({ db: app.database.db, onRevoked: (ids, userId) => app.auth.sessions.forget(ids, userId) }, { username: 'alice' })
   t.equal((await socket.closed).code, CLOSE.unauthorized)
 })
 
@@ -104,9 +104,7 @@ for (const [rhythm, burst, everyMs] of [['20 frames every 50 ms', 20, 50], ['45 
 }
 
 t.test('a client that stops reading is dropped; the registry forgets it', async (t) => {
-  const app = await build(t, {}, { realtime: { maxBufferedBytes: 64 * 1024 } })
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t, {}, { realtime: { maxBufferedBytes: 64 * 1024 } })
   const reader = await openSocket(app, alice.token)
   const stalled = await openSocket(app, bob.token)
   const roomId = (reader.ready.data.rooms as Array<{ id: string }>)[0]!.id

@@ -25,14 +25,14 @@ t.test('wrong password and unknown user are indistinguishable', async (t) => {
     t.equal(res.statusCode, 401)
     t.same(res.json(), { statusCode: 401, code: 'invalid_credentials', error: 'Unauthorized', message: 'Wrong username or password' })
   }
-  t.same(await listLiveSessions(app.db, id), [], 'no session was opened')
+  t.same(await listLiveSessions(app.database.db, id), [], 'no session was opened')
 })
 
 t.test('a disabled user cannot log in', async (t) => {
   const app = await build(t)
   await createUser(app, 'alice')
   const { adminCommands } = await import('../../src/admin/commands.js')
-  await adminCommands['disable-user']({ db: app.db, onRevoked: () => {} }, { username: 'alice' })
+  await adminCommands['disable-user']({ db: app.database.db, onRevoked: () => {} }, { username: 'alice' })
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'alice', password: PASSWORD } })
   t.equal(res.statusCode, 401)
   t.equal(res.json().code, 'invalid_credentials')
@@ -59,7 +59,7 @@ for (const [name, payload, type] of badBodies) {
     })
     t.equal(res.statusCode, 400)
     t.match(res.json(), { statusCode: 400, code: 'validation', error: 'Bad Request', message: String })
-    t.same(await listLiveSessions(app.db, id), [])
+    t.same(await listLiveSessions(app.database.db, id), [])
   })
 }
 

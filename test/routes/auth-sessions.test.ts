@@ -30,7 +30,7 @@ t.test('logout revokes only this device', async (t) => {
   t.equal(res.body, '')
   t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(phone) })).statusCode, 401)
   t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(laptop) })).statusCode, 200)
-  t.equal((await listLiveSessions(app.db, id)).length, 1)
+  t.equal((await listLiveSessions(app.database.db, id)).length, 1)
 })
 
 t.test('revoking another session of mine logs that device out', async (t) => {
@@ -57,7 +57,7 @@ t.test('someone else\'s, unknown or malformed session ids are 404 and revoke not
     t.equal(res.statusCode, 404, id)
     t.match(res.json(), { statusCode: 404, code: 'not_found' })
   }
-  t.equal((await listLiveSessions(app.db, bobId)).length, 1)
+  t.equal((await listLiveSessions(app.database.db, bobId)).length, 1)
   t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(bob) })).statusCode, 200)
 })
 
@@ -71,7 +71,7 @@ t.test('logout-all revokes every session of the user, and only theirs', async (t
   t.equal((await app.inject({ method: 'POST', url: '/api/auth/logout-all', headers: bearer(a1) })).statusCode, 204)
   for (const token of [a1, a2]) t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(token) })).statusCode, 401)
   t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(bob) })).statusCode, 200)
-  t.same(await listLiveSessions(app.db, aliceId), [])
+  t.same(await listLiveSessions(app.database.db, aliceId), [])
 })
 
 t.test('changing the password keeps this device, revokes the others, and the new password works', async (t) => {
@@ -148,7 +148,7 @@ t.test('a revocation in this process takes effect at once, even for a cached ses
   const token = await login(app, 'alice')
   t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(token) })).statusCode, 200, 'cached now')
   const { sid, sub } = decodeJwt(token) as { sid: string, sub: string }
-  await app.sessions.revoke(sub, { only: sid })
+  await app.auth.sessions.revoke(sub, { only: sid })
   t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(token) })).statusCode, 401)
 })
 

@@ -13,7 +13,7 @@ t.test('health and ready answer without a token', async (t) => {
 
 t.test('ready is 503 when the database does not answer', async (t) => {
   const app = await build(t)
-  t.capture(app.db, 'execute', () => Promise.reject(new Error('connection terminated')))
+  t.capture(app.database.db, 'execute', () => Promise.reject(new Error('connection terminated')))
   const ready = await app.inject({ url: '/ready' })
   t.equal(ready.statusCode, 503)
   t.same(ready.json(), { status: 'unavailable', database: 'down' })
@@ -66,7 +66,7 @@ t.test('a database failure is 500 internal and leaks nothing', async (t) => {
   const app = await build(t)
   const alice = await userWithToken(app, 'alice')
   t.capture(app.log, 'error', (obj: { err?: Error }) => { logs.push(obj) })
-  t.capture(app.db, 'select', () => {
+  t.capture(app.database.db, 'select', () => {
     throw Object.assign(new Error('relation "users" does not exist: select "password_hash" from "users"'), { code: '42P01' })
   })
   const res = await app.inject({ url: '/api/auth/me', headers: bearer(alice.token) })

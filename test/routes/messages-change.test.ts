@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { messages } from '../../db/schema/index.js'
-import { bearer, build, userWithToken } from '../helper.js'
+import { aliceAndBob, bearer, build, userWithToken } from '../helper.js'
 
 const send = async (app: FastifyInstance, token: string, body: string) =>
   (await app.inject({ method: 'POST', url: '/api/messages', headers: bearer(token), payload: { body } })).json().message
@@ -12,7 +12,7 @@ const edit = (app: FastifyInstance, token: string, id: string, body: unknown) =>
 const remove = (app: FastifyInstance, token: string, id: string) =>
   app.inject({ method: 'DELETE', url: `/api/messages/${encodeURIComponent(id)}`, headers: bearer(token) })
 
-const snapshot = (app: FastifyInstance) => app.db.select().from(messages).orderBy(messages.seq)
+const snapshot = (app: FastifyInstance) => app.database.db.select().from(messages).orderBy(messages.seq)
 
 t.test('editing my message takes the next event and keeps its seq', async (t) => {
   const app = await build(t)
@@ -55,9 +55,7 @@ const refusals: Array<[string, number, string]> = [
 ]
 for (const [name, status, code] of refusals) {
   t.test(`editing ${name} is ${status} ${code} and changes nothing`, async (t) => {
-    const app = await build(t)
-    const alice = await userWithToken(app, 'alice')
-    const bob = await userWithToken(app, 'bob')
+    const { app, alice, bob } = await aliceAndBob(t)
     const carol = await userWithToken(app, 'carol')
     const mine = await send(app, alice.token, 'mine')
     const bobs = await send(app, bob.token, 'bob\'s')
@@ -85,9 +83,7 @@ for (const [name, status, code] of refusals) {
 }
 
 t.test('deleting someone else\'s or an invisible message is refused and changes nothing', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const carol = await userWithToken(app, 'carol')
   const bobs = await send(app, bob.token, 'bob\'s')
   const room = (await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(bob.token), payload: { userId: carol.id } })).json().room

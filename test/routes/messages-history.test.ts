@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { bearer, build, userWithToken } from '../helper.js'
+import { aliceAndBob, bearer, build, userWithToken } from '../helper.js'
 
 async function sendMany (app: FastifyInstance, token: string, n: number, roomId?: string): Promise<string[]> {
   const ids: string[] = []
@@ -84,9 +84,7 @@ for (const [name, query] of badQueries) {
 }
 
 t.test('another room\'s history is 404 for a non-member', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const carol = await userWithToken(app, 'carol')
   const room = (await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(alice.token), payload: { userId: bob.id } })).json().room
   await sendMany(app, alice.token, 2, room.id)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { bearer, build, userWithToken } from '../helper.js'
+import { aliceAndBob, bearer, build, userWithToken } from '../helper.js'
 
 interface Page { messages: Array<{ id: string, seq: number, eventSeq: number, body: string, deletedAt: string | null }>, hasMore: boolean, lastSeq: number }
 
@@ -11,9 +11,7 @@ const fromDatabase = async (app: FastifyInstance, token: string, limit: number, 
   (await app.inject({ url: `/api/messages?limit=${limit}&before=${lastSeq + 1}`, headers: bearer(token) })).json()
 
 t.test('the latest page stays exact through sends, edits and deletions read while they happen', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const own = new Map<string, string[]>([[alice.token, []], [bob.token, []]])
   let random = 7
   const next = (n: number) => { random = (random * 1103515245 + 12345) % 2 ** 31; return random % n }

@@ -1,10 +1,8 @@
 import t from 'tap'
-import { count, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { messages } from '../../db/schema/index.js'
-import { bearer, build, userWithToken } from '../helper.js'
+import { aliceAndBob, bearer, build, storedMessageCount, userWithToken } from '../helper.js'
 import type { FastifyInstance } from 'fastify'
-
-const storedCount = async (app: FastifyInstance) => (await app.db.select({ n: count() }).from(messages))[0]!.n
 
 const send = (app: FastifyInstance, token: string, payload: unknown) =>
   app.inject({ method: 'POST', url: '/api/messages', headers: bearer(token), payload: payload as Record<string, unknown> })
@@ -32,11 +30,11 @@ t.test('a repeated clientId answers 200 with the original and stores nothing', a
   t.equal(first.statusCode, 201)
   t.equal(again.statusCode, 200)
   t.same(again.json(), first.json())
-  t.equal(await storedCount(app), 1)
+  t.equal(await storedMessageCount(app), 1)
   // Another sender may use the same clientId: ids are per sender.
   const bob = await userWithToken(app, 'bob')
   t.equal((await send(app, bob.token, { body: 'mine', clientId: 'retry-me' })).statusCode, 201)
-  t.equal(await storedCount(app), 2)
+  t.equal(await storedMessageCount(app), 2)
 })
 
 t.test('concurrent retries of one clientId store exactly one message', async (t) => {
@@ -45,7 +43,7 @@ t.test('concurrent retries of one clientId store exactly one message', async (t)
   const results = await Promise.all(Array.from({ length: 20 }, () => send(app, alice.token, { body: 'race', clientId: 'same' })))
   t.same(results.map((r) => r.statusCode).sort(), [...Array(19).fill(200), 201].sort())
   t.equal(new Set(results.map((r) => r.json().message.id)).size, 1)
-  t.equal(await storedCount(app), 1)
+  t.equal(await storedMessageCount(app), 1)
 })
 
 t.test('bodies are sanitised exactly as the contract says and otherwise kept byte for byte', async (t) => {
@@ -91,7 +89,7 @@ for (const [name, payload, status, code] of badSends) {
     const res = await send(app, alice.token, payload)
     t.equal(res.statusCode, status)
     t.match(res.json(), { statusCode: status, code, message: String })
-    t.equal(await storedCount(app), 0)
+    t.equal(await storedMessageCount(app), 0)
     const rooms = (await app.inject({ url: '/api/rooms', headers: bearer(alice.token) })).json().rooms
     t.equal(rooms[0].lastSeq, 0, 'no event taken')
   })
@@ -106,15 +104,13 @@ t.test('a 4,000-character body after trimming is accepted', async (t) => {
 })
 
 t.test('a room I am not in is 404, like a missing one, and gets nothing', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const carol = await userWithToken(app, 'carol')
   const direct = (await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(alice.token), payload: { userId: bob.id } })).json().room
   const res = await send(app, carol.token, { roomId: direct.id, body: 'let me in' })
   const missing = await send(app, carol.token, { roomId: '00000000-0000-4000-8000-000000000000', body: 'let me in' })
   t.equal(res.statusCode, 404)
   t.same(res.json(), missing.json(), 'indistinguishable from a missing room')
-  const stored = await app.db.select().from(messages).where(eq(messages.roomId, direct.id))
+  const stored = await app.database.db.select().from(messages).where(eq(messages.roomId, direct.id))
   t.same(stored, [])
 })

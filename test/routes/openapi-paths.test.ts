@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { PROJECT_ROOT } from '../../src/paths.js'
+import { PROJECT_ROOT } from '../../db/paths.js'
 import { build } from '../helper.js'
 
 /** The endpoints of docs/protocol.md's HTTP table, as `METHOD /path` with `:param` written `{param}`. */

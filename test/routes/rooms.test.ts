@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { adminCommands } from '../../src/admin/commands.js'
-import { bearer, build, userWithToken } from '../helper.js'
+import { aliceAndBob, bearer, build, userWithToken } from '../helper.js'
 import { openSocket } from '../fixtures/ws-client.js'
 
 const rooms = async (app: FastifyInstance, token: string) => (await app.inject({ url: '/api/rooms', headers: bearer(token) })).json().rooms
@@ -11,9 +11,7 @@ const read = (app: FastifyInstance, token: string, roomId: string, seq: unknown)
   app.inject({ method: 'POST', url: `/api/rooms/${encodeURIComponent(roomId)}/read`, headers: bearer(token), payload: { seq } as Record<string, unknown> })
 
 t.test('every user is in Family; rooms carry lastSeq, lastReadSeq, unread and members', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   await send(app, alice.token, 'one')
   await send(app, alice.token, 'two')
   await send(app, bob.token, 'three')
@@ -35,9 +33,7 @@ t.test('a new member starts caught up', async (t) => {
 })
 
 t.test('read markers only move forward and never past the last event', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   for (const body of ['a', 'b', 'c']) await send(app, alice.token, body)
   const familyId = (await rooms(app, bob.token))[0].id
   const res = await read(app, bob.token, familyId, 2)
@@ -52,9 +48,7 @@ t.test('read markers only move forward and never past the last event', async (t)
 })
 
 t.test('bad read markers are refused and change nothing', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const carol = await userWithToken(app, 'carol')
   await send(app, alice.token, 'x')
   const familyId = (await rooms(app, bob.token))[0].id
@@ -76,9 +70,7 @@ t.test('bad read markers are refused and change nothing', async (t) => {
 })
 
 t.test('a direct room is created once and seen only by its two members', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const carol = await userWithToken(app, 'carol')
   const [first, second, reverse] = await Promise.all([
     app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(alice.token), payload: { userId: bob.id } }),
@@ -100,7 +92,7 @@ t.test('bad direct-room requests are refused and create nothing', async (t) => {
   const app = await build(t)
   const alice = await userWithToken(app, 'alice')
   const dora = await userWithToken(app, 'dora')
-  await adminCommands['disable-user']({ db: app.db, onRevoked: () => {} }, { username: 'dora' })
+  await adminCommands['disable-user']({ db: app.database.db, onRevoked: () => {} }, { username: 'dora' })
   const cases: Array<[string, unknown, number, string]> = [
     ['myself', { userId: alice.id }, 400, 'validation'],
     ['an unknown user', { userId: '00000000-0000-4000-8000-000000000000' }, 404, 'not_found'],
@@ -118,10 +110,8 @@ t.test('bad direct-room requests are refused and create nothing', async (t) => {
 })
 
 t.test('group rooms made by the admin show up for their members only', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
-  await adminCommands['create-room']({ db: app.db, onRevoked: () => {} }, { name: 'Cousins', members: ['alice'] })
+  const { app, alice, bob } = await aliceAndBob(t)
+  await adminCommands['create-room']({ db: app.database.db, onRevoked: () => {} }, { name: 'Cousins', members: ['alice'] })
   t.same((await rooms(app, alice.token)).map((r: { name: string }) => r.name), ['Family', 'Cousins'])
   t.same((await rooms(app, bob.token)).map((r: { name: string }) => r.name), ['Family'])
   const cousins = (await rooms(app, alice.token))[1]
@@ -129,9 +119,7 @@ t.test('group rooms made by the admin show up for their members only', async (t)
 })
 
 t.test('a new direct room reaches both members\' open sockets as room.joined, and its messages follow', async (t) => {
-  const app = await build(t)
-  const alice = await userWithToken(app, 'alice')
-  const bob = await userWithToken(app, 'bob')
+  const { app, alice, bob } = await aliceAndBob(t)
   const aliceSocket = await openSocket(app, alice.token)
   const bobSocket = await openSocket(app, bob.token)
   const res = await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(alice.token), payload: { userId: bob.id } })

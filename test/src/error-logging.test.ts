@@ -9,7 +9,7 @@ t.test('a failed query is logged as the driver\'s error: no SQL text, no paramet
   const alice = await userWithToken(app, 'alice')
   const sent = await app.inject({ method: 'POST', url: '/api/messages', headers: bearer(alice.token), payload: { body: 'hello', clientId: 'c1' } })
   const id = sent.json().message.id as string
-  await app.db.execute(sql.raw('alter table messages rename column body to body_gone'))
+  await app.database.db.execute(sql.raw('alter table messages rename column body to body_gone'))
 
   const edit = await app.inject({ method: 'PATCH', url: `/api/messages/${id}`, headers: bearer(alice.token), payload: { body: 'secret-body-7f3a' } })
   t.equal(edit.statusCode, 500)

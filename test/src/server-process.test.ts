@@ -1,6 +1,6 @@
 import t from 'tap'
 import { join } from 'node:path'
-import { PROJECT_ROOT } from '../../src/paths.js'
+import { PROJECT_ROOT } from '../../db/paths.js'
 import { freshPostgresDatabase, tempDir, TEST_SECRET } from '../helper.js'
 import { startServer } from '../fixtures/processes.js'
 

@@ -100,9 +100,9 @@ t.test('a room an admin adds me to appears in the conversation list live, and it
   // What bin/create-room does through a running server's admin socket.
   const { adminCommands } = await import('../../src/admin/commands.js')
   await adminCommands['create-room']({
-    db: app.db,
+    db: app.database.db,
     onRevoked: () => {},
-    onJoined: (roomId, userIds) => app.chat.emit({ type: 'room.joined', roomId, userIds })
+    onJoined: (roomId, userIds) => app.chat.joined(roomId, userIds)
   }, { name: 'Cousins', members: ['alice', 'bob'] })
   const link = bob.page.locator('.room-link', { hasText: 'Cousins' })
   await link.waitFor()

@@ -1,61 +1,23 @@
-// The contract's shapes (docs/protocol.md), as this client uses them.
+// The contract's shapes, from the server's own schemas (src/schemas): type-only, so nothing of the
+// server reaches the bundle, and a change to the contract is a compile error here.
 
-export interface User {
-  id: string
-  username: string
-  displayName: string
-  avatarUrl: string | null
-}
+export type { User } from '../../src/schemas/user.js'
+export type { Room } from '../../src/schemas/room.js'
+export type { Message } from '../../src/schemas/message.js'
+import type { Static } from 'typebox'
+import type { UserWithPresenceSchema } from '../../src/schemas/user.js'
+import type { ImageSchema, MessagePageSchema } from '../../src/schemas/message.js'
+import type { SessionSchema } from '../../src/schemas/auth.js'
+import type { User } from '../../src/schemas/user.js'
+import type { Room } from '../../src/schemas/room.js'
+import type { ErrorResponseSchema } from '../../src/schemas/common.js'
 
-export interface FamilyMember extends User {
-  online: boolean
-}
-
-export interface Room {
-  id: string
-  name: string
-  kind: 'group' | 'direct'
-  lastSeq: number
-  lastReadSeq: number
-  unread: number
-  members: string[]
-  memberReadSeqs?: Record<string, number>
-}
-
-export interface Image {
-  url: string
-  thumbUrl: string
-  width: number
-  height: number
-}
-
-export interface Message {
-  id: string
-  roomId: string
-  seq: number
-  eventSeq: number
-  senderId: string
-  clientId: string | null
-  body: string
-  image: Image | null
-  createdAt: string
-  editedAt: string | null
-  deletedAt: string | null
-}
-
-export interface MessagePage {
-  messages: Message[]
-  hasMore: boolean
-  lastSeq: number
-}
-
-export interface Session {
-  id: string
-  createdAt: string
-  lastSeenAt: string
-  userAgent: string | null
-  current: boolean
-}
+export type FamilyMember = Static<typeof UserWithPresenceSchema>
+export type Image = Static<typeof ImageSchema>
+export type MessagePage = Static<typeof MessagePageSchema>
+export type Session = Static<typeof SessionSchema>
+/** What the client reads of an error; `statusCode` is absent on WebSocket `error` frames. */
+export type ErrorBody = Pick<Static<typeof ErrorResponseSchema>, 'code' | 'message'> & { statusCode?: number }
 
 export interface Envelope {
   type: string
@@ -63,14 +25,9 @@ export interface Envelope {
   data?: Record<string, unknown>
 }
 
+/** The `ready` frame's data (docs/protocol.md, "WebSocket"). */
 export interface ReadyData {
   user: User
   rooms: Room[]
   serverTime: string
-}
-
-export interface ErrorBody {
-  statusCode?: number
-  code: string
-  message: string
 }
