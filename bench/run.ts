@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import postgres from 'postgres'
 import { PROJECT_ROOT } from '../db/paths.js'
+import { freePort } from '../test/fixtures/ports.js'
 import { seed } from './seed.js'
 
 // Everything runs compiled, as `npm start` runs the product: `npm run bench` builds dist/ first.
@@ -72,15 +73,6 @@ const progress = (text: string): void => { process.stderr.write(`[bench ${++step
 
 interface Proc { child: ChildProcess, port: number }
 
-async function freePort (): Promise<number> {
-  const { createServer } = await import('node:net')
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  return typeof address === 'object' && address !== null ? address.port : 0
-}
-
 /** The product, quiet (LOG_LEVEL=warn: no per-request log lines), on a port chosen here. */
 async function spawnProduct (env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort()
@@ -97,8 +89,8 @@ async function spawnProduct (env: Record<string, string>, nodeArgs: string[] = [
   }
 }
 
-async function spawnServer (script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
-  const child = spawn(process.execPath, [...nodeArgs, built(script)], {
+async function spawnServer (script: string, env: Record<string, string>, nodeArgs: string[] = [], args: string[] = []): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeArgs, built(script), ...args], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'inherit']
@@ -276,6 +268,13 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
 async function benchHttp (db: string, refHttp: Proc, base: string, token: string): Promise<void> {
   progress(`${db}: HTTP reference (bare Fastify hello JSON)`)
   const reference = await autocannon(`http://127.0.0.1:${refHttp.port}/hello`, {})
+  progress(`${db}: HTTP reference behind @fastify/helmet (the product's options)`)
+  const withHelmet = await spawnServer('bench/servers/reference-http.ts', {}, [], ['helmet'])
+  try {
+    addRow(db, 'http hello world + @fastify/helmet', 'req/s', await autocannon(`http://127.0.0.1:${withHelmet.port}/hello`, {}), reference)
+  } finally {
+    await stop(withHelmet)
+  }
   const http: Array<[string, string, Parameters<typeof autocannon>[1]]> = [
     ['GET /health', '/health', {}],
     ['GET /api/messages (50 of 100,000)', '/api/messages?limit=50', { token }],

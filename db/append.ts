@@ -39,7 +39,7 @@ const UNDECIDED = new Date(Number.NaN)
 
 /** The rows as they will be stored but for what the database decides (numbers, time). */
 function rowsToAppend (roomId: string, inputs: AppendInput[]): MessageRow[] {
-  // Written out, not spread from the input: spreading cost 4.5 µs a message.
+  // Written out, not spread from the input: this runs for every message (README, "Benchmarks").
   return inputs.map((m): MessageRow => ({
     id: randomUUID(),
     roomId,
@@ -123,13 +123,12 @@ export function postgresAppend (db: PostgresJsDatabase<typeof schema>): AppendMe
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
 
 /**
- * PGlite runs PostgreSQL on the event loop's thread and plans an unnamed statement at every run:
- * planning the append cost three times executing it (1.6–2.0 ms against 0.5 ms). Its query API has
+ * PGlite runs PostgreSQL on the event loop's thread and plans an unnamed statement at every run,
+ * and planning the append costs more than running it (README, "Benchmarks"). Its query API has
  * no named statements and EXECUTE takes no bind parameters, so the statement is prepared once per
  * PGlite session with SQL's PREPARE and run with EXECUTE, its two values as quoted literals —
- * through PGlite's simple-query `exec` (0.58 ms a single-message append, against 0.81 ms through
- * drizzle's extended protocol). `exec` takes PGlite's own lock like drizzle's queries and
- * transactions: statements never interleave.
+ * through PGlite's simple-query `exec`, cheaper than drizzle's extended protocol. `exec` takes
+ * PGlite's own lock like drizzle's queries and transactions: statements never interleave.
  */
 export function pgliteAppend (db: PgliteDatabase<typeof schema>, client: PGlite): AppendMessages {
   let prepared: Promise<void> | undefined

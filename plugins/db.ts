@@ -1,12 +1,17 @@
 import fp from 'fastify-plugin'
 import { openDatabase, type Database, type DatabaseOptions } from '../db/client.js'
+import { checkOptions, Type } from './options.js'
 
+const DbPluginOptionsSchema = Type.Object({
+  databaseUrl: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()]),
+  dataDir: Type.String({ minLength: 1 }),
+  queryDeadlineMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  pgliteSnapshot: Type.Optional(Type.Unsafe<Blob>({}))
+})
 export interface DbPluginOptions extends DatabaseOptions {}
 
 export default fp<DbPluginOptions>(async (app, opts) => {
-  if (opts.databaseUrl === null && opts.dataDir === '' && opts.pgliteSnapshot === undefined) {
-    throw new Error('db: either databaseUrl or dataDir is required')
-  }
+  checkOptions('db', DbPluginOptionsSchema, opts)
   const database = await openDatabase({
     ...opts,
     onPoolReplaced: () => app.log.warn('the database missed a query deadline: its connections were replaced')

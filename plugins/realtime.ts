@@ -3,6 +3,17 @@ import type { RateLimit } from '../src/config.js'
 import { createLocalFanout, type Fanout } from '../src/realtime/fanout.js'
 import { createHub, type Hub } from '../src/realtime/hub.js'
 import { createRedisPresence } from '../src/realtime/presence.js'
+import { checkOptions, Type } from './options.js'
+
+const positive = Type.Optional(Type.Integer({ minimum: 1 }))
+const RealtimePluginOptionsSchema = Type.Object({
+  wsLimit: Type.Object({ max: Type.Integer({ minimum: 1 }), windowMs: Type.Integer({ minimum: 1 }) }),
+  heartbeatMs: positive,
+  maxBufferedBytes: positive,
+  maxSocketsPerUser: positive,
+  fanout: Type.Optional(Type.Object({})),
+  presenceHeartbeatMs: positive
+})
 
 export interface RealtimePluginOptions {
   wsLimit: RateLimit
@@ -16,6 +27,7 @@ export interface RealtimePluginOptions {
 }
 
 export default fp<RealtimePluginOptions>(async (app, opts) => {
+  checkOptions('realtime', RealtimePluginOptionsSchema, opts)
   const redisFanout = app.redisFanout
   const hub = createHub({
     chat: app.chat,

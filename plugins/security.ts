@@ -22,7 +22,7 @@ export interface SecurityPluginOptions {
  * from here, it talks to nothing but this origin (CSP 3's 'self' covers ws: and wss: to it), and it
  * has no inline code. The OpenAPI UI sets its own policy on its routes.
  */
-function helmetOptions (imageOrigins: string[]): HelmetOptions {
+export function helmetOptions (imageOrigins: string[]): HelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,

@@ -16,7 +16,8 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const DIST = join(ROOT, 'dist')
 const STAMP = '.source-hash'
 const SOURCE_DIRS = ['src', 'plugins', 'routes', 'db', 'bench', 'scripts']
-const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json']
+// test/fixtures/ports.ts: the bench shares it with the tests.
+const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'test/fixtures/ports.ts']
 
 function sourceHash () {
   const hash = createHash('sha256')

@@ -24,7 +24,9 @@ export interface JoinEvent { type: 'room.joined', roomId: string, userIds: strin
 /**
  * The domain's events, the bus the realtime hub (and next, push notifications) subscribe to with
  * `onEvent`: every committed message change in `eventSeq` order per room, read-marker moves, and
- * joins. Listeners run after the writer was answered; they must not throw.
+ * joins. Listeners run after the writer was answered; they must not throw. (The recent-messages
+ * cache is the one exception, fed by the room log at commit, before any writer is answered, so
+ * that a client always reads its own writes.)
  */
 export type ChatEvent = MessageEvent | ReadEvent | JoinEvent
 export type ChatListener = (event: ChatEvent) => void

@@ -1,9 +1,9 @@
 import t from 'tap'
 import { bearer, login } from '../helper.js'
-import { launchBrowser, noBrowser, openPage, openRoom, say, servedFamily, shownBodies, signIn } from '../fixtures/browser.js'
+import { launchBrowser, noBrowser, openPage, openRoom, say, listeningFamily, shownBodies, signIn } from '../fixtures/browser.js'
 
 t.test('a wrong password is refused on the form; the right one logs in and stays logged in across reloads', { skip: noBrowser }, async (t) => {
-  const { origin } = await servedFamily(t)
+  const { origin } = await listeningFamily(t)
   const browser = await launchBrowser(t)
   const alice = await openPage(browser, origin, { phone: true })
   await alice.page.goto(origin)
@@ -26,7 +26,7 @@ t.test('a wrong password is refused on the form; the right one logs in and stays
 })
 
 t.test('logging out of another device from the devices screen sends that device to the login form', { skip: noBrowser }, async (t) => {
-  const { origin } = await servedFamily(t)
+  const { origin } = await listeningFamily(t)
   const browser = await launchBrowser(t)
   const phone = await openPage(browser, origin, { phone: true })
   const laptop = await openPage(browser, origin)
@@ -56,7 +56,7 @@ t.test('logging out of another device from the devices screen sends that device 
 })
 
 t.test('older messages load as you scroll up, each once, in order', { skip: noBrowser }, async (t) => {
-  const { app, origin } = await servedFamily(t)
+  const { app, origin } = await listeningFamily(t)
   const token = await login(app, 'bob')
   const count = 130
   for (let i = 1; i <= count; i++) {

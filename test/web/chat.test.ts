@@ -1,11 +1,11 @@
 import t from 'tap'
 import { bearer, login } from '../helper.js'
-import { launchBrowser, noBrowser, openPage, openRoom, say, servedFamily, shownBodies, signIn } from '../fixtures/browser.js'
+import { launchBrowser, noBrowser, openPage, openRoom, say, listeningFamily, shownBodies, signIn } from '../fixtures/browser.js'
 
 const XSS = '<img src=x onerror=alert(1)>'
 
 t.test('two family members chat: text, emoji, typing, read ticks, edits and deletions', { skip: noBrowser }, async (t) => {
-  const { app, origin } = await servedFamily(t)
+  const { app, origin } = await listeningFamily(t)
   const browser = await launchBrowser(t)
   const alice = await openPage(browser, origin)
   const bob = await openPage(browser, origin, { phone: true })
@@ -67,7 +67,7 @@ t.test('two family members chat: text, emoji, typing, read ticks, edits and dele
 })
 
 t.test('a direct chat is started from the family list; its unread badge clears when opened', { skip: noBrowser }, async (t) => {
-  const { origin } = await servedFamily(t)
+  const { origin } = await listeningFamily(t)
   const browser = await launchBrowser(t)
   const alice = await openPage(browser, origin)
   const bob = await openPage(browser, origin)
@@ -91,7 +91,7 @@ t.test('a direct chat is started from the family list; its unread badge clears w
 })
 
 t.test('a room an admin adds me to appears in the conversation list live, and its messages arrive', { skip: noBrowser }, async (t) => {
-  const { app, origin } = await servedFamily(t)
+  const { app, origin } = await listeningFamily(t)
   const browser = await launchBrowser(t)
   const bob = await openPage(browser, origin)
   await signIn(bob.page, origin, 'bob')

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { chromium } from 'playwright-core'
 import { tempDir } from '../helper.js'
-import { LAUNCH_OPTIONS, noBrowser, servedFamily } from '../fixtures/browser.js'
+import { LAUNCH_OPTIONS, noBrowser, listeningFamily } from '../fixtures/browser.js'
 
 t.test('Chromium finds the page installable as an app', { skip: noBrowser }, async (t) => {
-  const { origin } = await servedFamily(t)
+  const { origin } = await listeningFamily(t)
   // A persistent profile: Chromium never offers to install from an incognito context.
   const context = await chromium.launchPersistentContext(tempDir(t), LAUNCH_OPTIONS)
   t.teardown(() => context.close())

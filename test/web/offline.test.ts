@@ -1,10 +1,10 @@
 import t, { type Test } from 'tap'
 import { bearer, login } from '../helper.js'
-import { inFamilyRoom, launchBrowser, noBrowser, say, servedFamily, shownBodies } from '../fixtures/browser.js'
+import { inFamilyRoom, launchBrowser, noBrowser, say, listeningFamily, shownBodies } from '../fixtures/browser.js'
 import { startTcpProxy } from '../fixtures/tcp-proxy.js'
 
 t.test('the network cut and restored: queued sends arrive once, missed messages are synced, nothing twice', { skip: noBrowser }, async (t) => {
-  const { app, origin, port } = await servedFamily(t)
+  const { app, origin, port } = await listeningFamily(t)
   // Alice reaches the server through a proxy the test can cut; bob directly.
   const proxy = await startTcpProxy(t, port)
   const aliceOrigin = `http://127.0.0.1:${proxy.port}`
@@ -51,7 +51,7 @@ t.test('the network cut and restored: queued sends arrive once, missed messages 
 
 /** Alice in Family through a proxy, which is then cut: her page shows it is offline. */
 async function aliceCutOff (t: Test, env: Record<string, string> = {}) {
-  const { app, port } = await servedFamily(t, env)
+  const { app, port } = await listeningFamily(t, env)
   const proxy = await startTcpProxy(t, port)
   const browser = await launchBrowser(t)
   const alice = await inFamilyRoom(browser, `http://127.0.0.1:${proxy.port}`, 'alice')

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { bearer, login } from '../helper.js'
 import { jpegWithExifAndGps, noisyJpeg } from '../fixtures/images.js'
-import { inFamilyRoom, launchBrowser, noBrowser, servedFamily } from '../fixtures/browser.js'
+import { inFamilyRoom, launchBrowser, noBrowser, listeningFamily } from '../fixtures/browser.js'
 
 t.test('a photo with a caption is previewed, uploaded with progress, and seen by the other, full size on a tap', { skip: noBrowser }, async (t) => {
-  const { app, origin } = await servedFamily(t)
+  const { app, origin } = await listeningFamily(t)
   const browser = await launchBrowser(t)
   const alice = await inFamilyRoom(browser, origin, 'alice', { phone: true })
   const bob = await inFamilyRoom(browser, origin, 'bob')
@@ -53,7 +53,7 @@ t.test('a photo with a caption is previewed, uploaded with progress, and seen by
 })
 
 t.test('a file that is not an image is refused with the server\'s reason and can be discarded', { skip: noBrowser }, async (t) => {
-  const { app, origin } = await servedFamily(t)
+  const { app, origin } = await listeningFamily(t)
   const browser = await launchBrowser(t)
   const alice = await inFamilyRoom(browser, origin, 'alice')
   await alice.page.setInputFiles('.composer input[type=file]', { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not really a photo') })
