@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { sql } from 'drizzle-orm'
@@ -8,6 +8,7 @@ import * as schema from './schema/index.js'
 import { pgliteAppend, postgresAppend, type AppendMessages } from './append.js'
 import { acquireDataDirLock } from './data-dir-lock.js'
 import { migratePgliteDatabase, migratePostgresDatabase } from './migrate.js'
+import { currentTemplate } from './pglite-template.js'
 import { createPostgresPool } from './postgres-pool.js'
 import type { Db } from './types.js'
 
@@ -33,7 +34,7 @@ export interface Database {
   /** The room log's batched append, in the form this driver runs fastest (db/append.ts). */
   appendMessages: AppendMessages
   /** Applies drizzle/ and seeds what a fresh install needs; safe on every start. */
-  migrate (): Promise<void>
+  migrate (options?: { seed?: boolean }): Promise<void>
   /** True when the database answers `select 1` within the timeout. */
   ping (timeoutMs?: number): Promise<boolean>
   close (): Promise<void>
@@ -48,7 +49,9 @@ export async function openDatabase (options: DatabaseOptions): Promise<Database>
   try {
     const dir = join(options.dataDir, 'pglite')
     mkdirSync(dir, { recursive: true, mode: 0o700 })
-    return usePglite(await PGlite.create({ dataDir: dir }), () => lock.release())
+    // A new database comes from the migrated template (db/pglite-template.ts), not from initdb.
+    const template = existsSync(join(dir, 'PG_VERSION')) ? undefined : currentTemplate()
+    return usePglite(await PGlite.create({ dataDir: dir, ...(template === undefined ? {} : { loadDataDir: template }) }), () => lock.release())
   } catch (err) {
     lock.release()
     throw err
@@ -82,7 +85,7 @@ export function usePglite (client: PGlite, afterClose: () => void = () => {}): D
   return {
     db,
     appendMessages: pgliteAppend(db, client),
-    migrate: () => migratePgliteDatabase(db),
+    migrate: (migrateOptions) => migratePgliteDatabase(db, migrateOptions),
     ping: (timeoutMs) => ping(db, timeoutMs),
     async close () {
       try { await client.close() } finally { afterClose() }

@@ -8,10 +8,10 @@ import { ensureFamilyRoom } from './queries/rooms.js'
 
 const config = { migrationsFolder: MIGRATIONS_DIR }
 
-/** Applies drizzle/ with the driver's own migrator, then seeds what a fresh install needs. */
-export async function migratePgliteDatabase (db: PgliteDatabase<typeof schema>): Promise<void> {
+/** Applies drizzle/ with the driver's own migrator, then (unless building a template) seeds what a fresh install needs. */
+export async function migratePgliteDatabase (db: PgliteDatabase<typeof schema>, options: { seed?: boolean } = {}): Promise<void> {
   await migratePglite(db, config)
-  await ensureFamilyRoom(db)
+  if (options.seed !== false) await ensureFamilyRoom(db)
 }
 
 /** Applies drizzle/ with the driver's own migrator, then seeds what a fresh install needs. */

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -12,7 +12,8 @@ import { count } from 'drizzle-orm'
 import { findUserByUsername } from '../db/queries/users.js'
 import { messages } from '../db/schema/index.js'
 import { usePglite } from '../db/client.js'
-import { MIGRATIONS_DIR, PROJECT_ROOT } from '../db/paths.js'
+import { migrationsHash } from '../db/pglite-template.js'
+import { PROJECT_ROOT } from '../db/paths.js'
 
 export interface TestContext {
   teardown (fn: () => unknown): void
@@ -48,12 +49,8 @@ export function testConfig (t: TestContext, env: Record<string, string> = {}): C
 let snapshot: Promise<Blob> | undefined
 function pgliteSnapshot (): Promise<Blob> {
   snapshot ??= (async () => {
-    const hash = createHash('sha256')
-    for (const file of readdirSync(MIGRATIONS_DIR, { recursive: true }).map(String).sort()) {
-      if (file.endsWith('.sql') || file.endsWith('.json')) hash.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)))
-    }
     const cacheDir = join(PROJECT_ROOT, 'node_modules', '.cache', 'family-chat')
-    const file = join(cacheDir, `pglite-${hash.digest('hex').slice(0, 16)}.tar.gz`)
+    const file = join(cacheDir, `pglite-${migrationsHash().slice(0, 16)}.tar.gz`)
     try {
       return new Blob([readFileSync(file)])
     } catch {}
