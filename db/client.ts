@@ -1,15 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
 import { sql } from 'drizzle-orm'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
-import * as schema from './schema/index.js'
-import { pgliteAppend, postgresAppend, type AppendMessages } from './append.js'
-import { acquireDataDirLock } from './data-dir-lock.js'
-import { migratePgliteDatabase, migratePostgresDatabase } from './migrate.js'
-import { currentTemplate } from './pglite-template.js'
-import { createPostgresPool } from './postgres-pool.js'
+import type { AppendMessages } from './append.js'
 import type { Db } from './types.js'
 
 export interface DatabaseOptions {
@@ -42,58 +32,12 @@ export interface Database {
 
 /** Opens postgres-js when a URL is given, else the embedded PGlite under DATA_DIR (locked). */
 export async function openDatabase (options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl !== null) return await openPostgres(options.databaseUrl, options)
-  if (options.pgliteSnapshot !== undefined) return usePglite(await PGlite.create({ loadDataDir: options.pgliteSnapshot }))
-
-  const lock = acquireDataDirLock(options.dataDir)
-  try {
-    const dir = join(options.dataDir, 'pglite')
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
-    // A new database comes from the migrated template (db/pglite-template.ts), not from initdb.
-    const template = existsSync(join(dir, 'PG_VERSION')) ? undefined : currentTemplate()
-    return usePglite(await PGlite.create({ dataDir: dir, ...(template === undefined ? {} : { loadDataDir: template }) }), () => lock.release())
-  } catch (err) {
-    lock.release()
-    throw err
-  }
+  // Each driver loads only when used: PGlite's WebAssembly build stays out of a PostgreSQL server.
+  if (options.databaseUrl !== null) return await (await import('./postgres.js')).openPostgres(options.databaseUrl, options)
+  return await (await import('./embedded.js')).openEmbedded(options)
 }
 
-async function openPostgres (url: string, options: DatabaseOptions): Promise<Database> {
-  const pool = createPostgresPool(url, {
-    ...(options.queryDeadlineMs === undefined ? {} : { deadlineMs: options.queryDeadlineMs }),
-    ...(options.onPoolReplaced === undefined ? {} : { onReplaced: options.onPoolReplaced })
-  })
-  try {
-    await pool.sql.unsafe('select 1')
-  } catch (err) {
-    await pool.end()
-    throw new Error(`cannot reach the database at ${describeUrl(url)}: ${(err as Error).message}`)
-  }
-  const db = drizzlePostgres({ client: pool.sql, schema })
-  return {
-    db,
-    appendMessages: postgresAppend(db),
-    migrate: () => migratePostgresDatabase(db),
-    ping: (timeoutMs) => ping(db, timeoutMs),
-    close: () => pool.end()
-  }
-}
-
-/** A Database over an open PGlite (an in-memory one in tests, to build their snapshot). */
-export function usePglite (client: PGlite, afterClose: () => void = () => {}): Database {
-  const db = drizzlePglite({ client, schema })
-  return {
-    db,
-    appendMessages: pgliteAppend(db, client),
-    migrate: (migrateOptions) => migratePgliteDatabase(db, migrateOptions),
-    ping: (timeoutMs) => ping(db, timeoutMs),
-    async close () {
-      try { await client.close() } finally { afterClose() }
-    }
-  }
-}
-
-async function ping (db: Db, timeoutMs = 2000): Promise<boolean> {
+export async function ping (db: Db, timeoutMs = 2000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<false>((resolve) => { timer = setTimeout(resolve, timeoutMs, false) })
   try {
@@ -102,14 +46,5 @@ async function ping (db: Db, timeoutMs = 2000): Promise<boolean> {
     return false
   } finally {
     clearTimeout(timer)
-  }
-}
-
-function describeUrl (url: string): string {
-  try {
-    const u = new URL(url)
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`
-  } catch {
-    return 'DATABASE_URL'
   }
 }

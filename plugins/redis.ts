@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { checkOptions, Type } from './options.js'
-import { createRedisFanout, type RedisFanout } from '../src/realtime/redis-fanout.js'
+import type { RedisFanout } from '../src/realtime/redis-fanout.js'
 
 const RedisPluginOptionsSchema = Type.Object({ redisUrl: Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]) })
 export interface RedisPluginOptions {
@@ -16,6 +16,8 @@ export default fp<RedisPluginOptions>(async (app, opts) => {
     app.decorate('redisFanout', null)
     return
   }
+  // ioredis (about 25 MiB) loads only when there is a Redis to talk to.
+  const { createRedisFanout } = await import('../src/realtime/redis-fanout.js')
   const fanout = createRedisFanout({ url: opts.redisUrl, log: app.log, baselines: opts.baselines })
   try {
     await fanout.ready()

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the server, bin/ commands and benchmarks to JavaScript in dist/ (run by `npm install`'s
+// Compiles the server, bin/ commands and benchmarks to JavaScript in dist/, and the web app into dist/web/ (run by `npm install`'s
 // prepare step, before `npm start` and before every bin/ command). Plain JavaScript itself, so it
 // needs no TypeScript loader.
 //
@@ -11,11 +11,12 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildWeb } from './build-web.mjs'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const DIST = join(ROOT, 'dist')
 const STAMP = '.source-hash'
-const SOURCE_DIRS = ['src', 'plugins', 'routes', 'db', 'bench', 'scripts']
+const SOURCE_DIRS = ['src', 'plugins', 'routes', 'db', 'bench', 'scripts', 'web']
 // test/fixtures/ports.ts: the bench shares it with the tests.
 const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'test/fixtures/ports.ts']
 
@@ -25,7 +26,7 @@ function sourceHash () {
   for (const dir of SOURCE_DIRS) {
     // `parentPath` is Node 20.12's name for what 20.11 calls `path`.
     for (const entry of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && /\.(ts|mjs|json)$/.test(entry.name)) files.push(join(entry.parentPath ?? entry.path, entry.name))
+      if (entry.isFile() && /\.(ts|mjs|json|html|css|svg|webmanifest)$/.test(entry.name)) files.push(join(entry.parentPath ?? entry.path, entry.name))
     }
   }
   for (const file of files.sort()) {
@@ -59,6 +60,13 @@ const result = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.buil
 if (result.status !== 0) {
   rmSync(staging, { recursive: true, force: true })
   console.error('family-chat: the TypeScript build failed')
+  process.exit(1)
+}
+try {
+  await buildWeb(join(ROOT, 'web'), join(staging, 'web'))
+} catch (err) {
+  rmSync(staging, { recursive: true, force: true })
+  console.error('family-chat: the web app build failed:', err instanceof Error ? err.message : err)
   process.exit(1)
 }
 writeFileSync(join(staging, STAMP), hash)

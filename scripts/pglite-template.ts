@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
-import { usePglite } from '../db/client.js'
+import { usePglite } from '../db/embedded.js'
 import { installedPgliteVersion, migrationsHash, TEMPLATE_DIR, templatePaths, type TemplateManifest } from '../db/pglite-template.js'
 
 // `npm run db:template`: rebuilds db/pglite-template/ from drizzle/ after a migration is added or

@@ -11,7 +11,7 @@ import { adminCommands } from '../src/admin/commands.js'
 import { count } from 'drizzle-orm'
 import { findUserByUsername } from '../db/queries/users.js'
 import { messages } from '../db/schema/index.js'
-import { usePglite } from '../db/client.js'
+import { usePglite } from '../db/embedded.js'
 import { migrationsHash } from '../db/pglite-template.js'
 import { PROJECT_ROOT } from '../db/paths.js'
 

@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import type SharpModule from 'sharp'
 import type { Metadata, Sharp } from 'sharp'
 import { payloadTooLarge, unsupportedMediaType } from '../errors.js'
 import { detectImageFormat } from './detect-format.js'
@@ -28,11 +28,15 @@ const tooManyPixels = () => payloadTooLarge(`The image has more than ${MAX_PIXEL
  */
 export function createImagePipeline (options: { concurrency?: number, maxWaiting?: number, heicWorkerUrl?: URL } = {}) {
   const heic = createHeicDecoder(options.heicWorkerUrl)
+  // libvips (about 28 MiB) loads with the first photo, not at every start.
+  let loading: Promise<typeof SharpModule> | undefined
+  const loadSharp = (): Promise<typeof SharpModule> => (loading ??= import('sharp').then((m) => m.default))
   const limit = createSemaphore(options.concurrency ?? 2, options.maxWaiting ?? 16, 'The server is busy processing photos; try again in a moment')
 
   async function open (bytes: Buffer): Promise<Sharp> {
     const format = detectImageFormat(bytes)
     if (format === null) throw notAnImage()
+    const sharp = await loadSharp()
     let meta: Metadata
     try {
       meta = await sharp(bytes, { limitInputPixels: false }).metadata()

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { PGlite } from '@electric-sql/pglite'
-import { usePglite } from '../../db/client.js'
+import { usePglite } from '../../db/embedded.js'
 import { currentTemplate } from '../../db/pglite-template.js'
 
 const SCHEMA = `

@@ -1,0 +1,49 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzlePglite, type PgliteDatabase } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import * as schema from './schema/index.js'
+import { pgliteAppend } from './append.js'
+import { ping, type Database, type DatabaseOptions } from './client.js'
+import { acquireDataDirLock } from './data-dir-lock.js'
+import { migrationsConfig } from './migrate.js'
+import { ensureFamilyRoom } from './queries/rooms.js'
+import { currentTemplate } from './pglite-template.js'
+
+/** The embedded PGlite under DATA_DIR (locked to one process), or a test's in-memory snapshot. */
+export async function openEmbedded (options: DatabaseOptions): Promise<Database> {
+  if (options.pgliteSnapshot !== undefined) return usePglite(await PGlite.create({ loadDataDir: options.pgliteSnapshot }))
+
+  const lock = acquireDataDirLock(options.dataDir)
+  try {
+    const dir = join(options.dataDir, 'pglite')
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    // A new database comes from the migrated template (db/pglite-template.ts), not from initdb.
+    const template = existsSync(join(dir, 'PG_VERSION')) ? undefined : currentTemplate()
+    return usePglite(await PGlite.create({ dataDir: dir, ...(template === undefined ? {} : { loadDataDir: template }) }), () => lock.release())
+  } catch (err) {
+    lock.release()
+    throw err
+  }
+}
+
+/** A Database over an open PGlite (an in-memory one in tests, to build their snapshot). */
+export function usePglite (client: PGlite, afterClose: () => void = () => {}): Database {
+  const db = drizzlePglite({ client, schema })
+  return {
+    db,
+    appendMessages: pgliteAppend(db, client),
+    migrate: (migrateOptions) => migratePgliteDatabase(db, migrateOptions),
+    ping: (timeoutMs) => ping(db, timeoutMs),
+    async close () {
+      try { await client.close() } finally { afterClose() }
+    }
+  }
+}
+
+/** Applies drizzle/ with the driver's own migrator, then (unless building a template) seeds what a fresh install needs. */
+export async function migratePgliteDatabase (db: PgliteDatabase<typeof schema>, options: { seed?: boolean } = {}): Promise<void> {
+  await migratePglite(db, migrationsConfig)
+  if (options.seed !== false) await ensureFamilyRoom(db)
+}
