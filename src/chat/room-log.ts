@@ -34,14 +34,14 @@ export interface MessageEvent {
  * event number), `UNCHANGED` when there is nothing to write (a safe retry), or a refusal.
  */
 type ChangeRule<Fields> = (message: MessageRow, fields: Fields, now: Date) => MessageRow | typeof UNCHANGED | Error
-const UNCHANGED = Symbol('unchanged')
+export const UNCHANGED = Symbol('unchanged')
 
 /**
  * Every kind of change to an existing message, one entry each. A new kind of room event (a
  * reaction) is a new entry here and its fields in `ChangeFields`; scheduling, event numbers,
  * batching and announcing are the same for all of them.
  */
-const CHANGES: { [K in keyof ChangeFields]: ChangeRule<ChangeFields[K]> } = {
+export const CHANGES: { [K in keyof ChangeFields]: ChangeRule<ChangeFields[K]> } = {
   edit (message, { body }, now) {
     if (message.deletedAt !== null) return conflict('A deleted message cannot be edited')
     if (message.body === body) return UNCHANGED
