@@ -12,13 +12,14 @@ import { createInterface } from 'node:readline'
 import postgres from 'postgres'
 import { PROJECT_ROOT } from '../db/paths.js'
 import { freePort } from '../test/fixtures/ports.js'
+import { measureStart } from './footprint.js'
 import { seed } from './seed.js'
 
 // Everything runs compiled, as `npm start` runs the product: `npm run bench` builds dist/ first.
 const built = (source: string): string => join(PROJECT_ROOT, 'dist', source.replace(/\.ts$/, '.js'))
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5)
 const WS_SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 4)
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'http,logins,fanout,fairness,idle').split(','))
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'footprint,http,logins,fanout,fairness,idle').split(','))
 // Fan-out subsets, for profiling one scenario: BENCH_SOCKETS=100 BENCH_LOADS=moderate.
 // N = 1 (at a fixed rate only) is the path of one message without the fan-out.
 const SOCKETS = (process.env.BENCH_SOCKETS ?? '1,10,100,1000').split(',').map(Number)
@@ -28,7 +29,7 @@ const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN: '100000/min', RATE_LIMIT_API: '10000000/min', RATE_LIMIT_WS: '1000000/s' }
 
 type Figures = Record<string, number>
-type Unit = 'req/s' | 'delivered/s' | 'p99 ms' | 'RSS bytes/socket'
+type Unit = 'req/s' | 'delivered/s' | 'p99 ms' | 'RSS bytes/socket' | 'ready ms' | 'idle MiB'
 interface Row { db: string, scenario: string, product: Figures, reference: Figures, ratio: number, unit: Unit }
 const rows: Row[] = []
 /** Latency floors of this machine, measured in the same run (no reference: they are the reference). */
@@ -36,6 +37,8 @@ interface Floor { db: string, what: string, p50: number, p99: number, max: numbe
 const floors: Floor[] = []
 
 const fmt = (n: number | undefined, digits = 0): string => n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+const signed = (n: number): string => n >= 0 ? `+${fmt(n)}` : fmt(n)
 
 /** Per unit: the figure compared (the ratio is ours / the reference's), latency detail, server detail. */
 const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (ours: Figures, ref: Figures): string, server (ours: Figures): string }> = {
@@ -59,6 +62,16 @@ const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (our
   'RSS bytes/socket': {
     figure: (f) => f.bytesPerSocket,
     detail: (o, r) => `heap+external ${fmt(o.heapPerSocket)} | ${fmt(r.heapPerSocket)} B`,
+    server: () => ''
+  },
+  'ready ms': {
+    figure: (f) => f.readyMs,
+    detail: (o, r) => `${signed(o.readyMs! - r.readyMs!)} ms; peak RSS ${fmt(o.peakMiB)} | ${fmt(r.peakMiB)} MiB`,
+    server: () => ''
+  },
+  'idle MiB': {
+    figure: (f) => f.idleMiB,
+    detail: (o, r) => `${signed(o.idleMiB! - r.idleMiB!)} MiB`,
     server: () => ''
   }
 }
@@ -235,6 +248,7 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
   }
   const procs: Proc[] = []
   try {
+    if (PARTS.has('footprint')) await benchFootprint(db, databaseUrl, secret)
     progress(`${db}: seeding 300 users and 100,000 messages`)
     const seeded = await seed({ databaseUrl, dataDir, users: 300, messages: 100_000, secret })
     const tokensFile = join(dataDir, 'bench-tokens.json')
@@ -261,6 +275,42 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
   } finally {
     for (const proc of procs) await stop(proc)
     await dropDb?.()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Start-up and idle memory: the product's first start on a new DATA_DIR (PGlite) and a restart, to
+ * `/health`, beside bare PGlite initdb-ing and opening the same kind of directory, and bare Fastify
+ * + @fastify/websocket. Peak RSS is the whole process tree's, sampled every 5 ms.
+ */
+async function benchFootprint (db: string, databaseUrl: string | null, secret: string): Promise<void> {
+  const product = (dataDir: string) => measureStart(built('src/server.ts'), [], {
+    DATA_DIR: dataDir, JWT_SECRET: secret, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl })
+  }, true)
+  const scratch = (): string => mkdtempSync(join(tmpdir(), 'family-chat-footprint-'))
+  progress(`${db}: footprint, bare Fastify + @fastify/websocket`)
+  const fastify = await measureStart(built('bench/servers/reference-fastify-ws.ts'), [], {}, false)
+  const dataDir = scratch()
+  try {
+    progress(`${db}: footprint, first start`)
+    const first = await product(dataDir)
+    progress(`${db}: footprint, restart`)
+    const restart = await product(dataDir)
+    if (databaseUrl !== null) {
+      addRow(db, 'start → /health', 'ready ms', restart, fastify)
+      addRow(db, 'idle RSS after start', 'idle MiB', restart, fastify)
+      return
+    }
+    progress(`${db}: footprint, bare PGlite initdb and open`)
+    const initDir = scratch()
+    const initdb = await measureStart(built('bench/servers/reference-pglite.ts'), [join(initDir, 'pglite')], {}, false)
+    rmSync(initDir, { recursive: true, force: true })
+    const open = await measureStart(built('bench/servers/reference-pglite.ts'), [join(dataDir, 'pglite')], {}, false)
+    addRow(db, 'first start, new DATA_DIR → /health', 'ready ms', first, initdb)
+    addRow(db, 'restart → /health', 'ready ms', restart, open)
+    addRow(db, 'idle RSS after restart', 'idle MiB', restart, { idleMiB: open.idleMiB + fastify.idleMiB })
+  } finally {
     rmSync(dataDir, { recursive: true, force: true })
   }
 }

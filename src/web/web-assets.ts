@@ -30,7 +30,10 @@ const asset = (body: Buffer, contentType: string): WebAsset => ({
 
 async function readWebAssets (): Promise<Map<string, WebAsset>> {
   const assets = new Map<string, WebAsset>()
-  for (const name of await readdir(WEB_BUILD_DIR)) {
+  const names = await readdir(WEB_BUILD_DIR).catch((err: unknown) => {
+    throw new Error(`the web app is not built (${WEB_BUILD_DIR}): run \`npm run build\``, { cause: err })
+  })
+  for (const name of names) {
     const type = CONTENT_TYPES[name.split('.').pop() ?? '']
     if (type !== undefined) assets.set(name, asset(await readFile(join(WEB_BUILD_DIR, name)), type))
   }
