@@ -60,7 +60,6 @@ export default fp(async (app, opts: SecurityPluginOptions) => {
   const options = helmetOptions(opts.imageOrigins)
   // Both name the same helmet; their type declarations differ only in how they are packaged.
   await app.register(helmet, { global: true, ...options as FastifyHelmetOptions })
-  app.decorate('securityHeaders', errorHeaders(options))
   const redis = app.redisFanout?.redis
   // With several instances the counters live in Redis, so a second instance does not double an
   // attacker's budget; if Redis is unreachable, requests are let through rather than failed.
@@ -70,10 +69,9 @@ export default fp(async (app, opts: SecurityPluginOptions) => {
   })
 
   /**
-   * A counter of attempts per key, checked (and counted) by calling it with the key. Built on
-   * createRateLimit because the plugin's own hooks run once per request, and login needs two.
+   * Built on createRateLimit because the plugin's own hooks run once per request, and login needs two.
    */
-  app.decorate('rateLimitKeyed', (limit: RateLimit, name: string): KeyedRateLimit => {
+  const keyed = (limit: RateLimit, name: string): KeyedRateLimit => {
     const keys = new WeakMap<FastifyRequest, string>()
     const check = app.createRateLimit({
       max: limit.max,
@@ -87,20 +85,29 @@ export default fp(async (app, opts: SecurityPluginOptions) => {
       reply.header('retry-after', String(result.ttlInSeconds))
       throw rateLimited(`Too many requests, retry in ${result.ttlInSeconds} s`)
     }
-  })
+  }
 
-  /** A hook counting requests per `key(request)` (an address, a username, a user id). */
-  app.decorate('rateLimitBy', (limit: RateLimit, name: string, key: (request: FastifyRequest) => string): RateLimitHook => {
-    const keyed = app.rateLimitKeyed(limit, name)
-    return (request, reply) => keyed(request, reply, key(request))
-  })
+  app.decorate('security', {
+    errorHeaders: errorHeaders(options),
+    limitKeyed: keyed,
+    limitBy (limit, name, key) {
+      const check = keyed(limit, name)
+      return (request, reply) => check(request, reply, key(request))
+    }
+  } satisfies SecurityNamespace)
 }, { name: 'security', fastify: '5.x', dependencies: ['redis'] })
+
+export interface SecurityNamespace {
+  /** The security headers, for the answers no hook runs for (framework and client errors). */
+  errorHeaders: Record<string, string>
+  /** A counter of attempts per key, checked (and counted) by calling it with the key. */
+  limitKeyed (limit: RateLimit, name: string): KeyedRateLimit
+  /** A hook counting requests per `key(request)` (an address, a username, a user id). */
+  limitBy (limit: RateLimit, name: string, key: (request: FastifyRequest) => string): RateLimitHook
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The headers every response carries (set by an `onRequest` hook; framework errors add them themselves). */
-    securityHeaders: Record<string, string>
-    rateLimitKeyed (limit: RateLimit, name: string): KeyedRateLimit
-    rateLimitBy (limit: RateLimit, name: string, key: (request: FastifyRequest) => string): RateLimitHook
+    security: SecurityNamespace
   }
 }

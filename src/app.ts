@@ -44,7 +44,7 @@ export interface AppOverrides {
 
 export async function buildApp (config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   // Until the security plugin has computed them (it is registered below, before any request).
-  const securityHeaders = (): Record<string, string> => app.securityHeaders ?? {}
+  const securityHeaders = (): Record<string, string> => app.security?.errorHeaders ?? {}
   const app: FastifyInstance = Fastify({
     logger: {
       level: config.logLevel,
@@ -106,14 +106,14 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(adminSocketPlugin, { dataDir: config.dataDir })
 
   await app.register(healthRoutes)
-  const passwordAttempts = app.rateLimitKeyed(config.rateLimits.login, 'login-user')
+  const passwordAttempts = app.security.limitKeyed(config.rateLimits.login, 'login-user')
   await app.register(authRoutes, { prefix: '/api/auth', loginLimit: config.rateLimits.login, passwordAttempts })
   await app.register(wsRoutes)
   await app.register(mediaRoutes, { prefix: '/media' })
   await app.register(webRoutes)
   await app.register(async (api) => {
     api.addHook('onRequest', api.auth.authenticate)
-    api.addHook('onRequest', api.rateLimitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))
+    api.addHook('onRequest', api.security.limitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))
     await api.register(sessionRoutes, { prefix: '/api/auth', passwordAttempts })
     await api.register(userRoutes, { prefix: '/api/users' })
     await api.register(roomRoutes, { prefix: '/api/rooms' })

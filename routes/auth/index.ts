@@ -14,7 +14,7 @@ export interface AuthRoutesOptions {
 
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, { loginLimit, passwordAttempts }) => {
   app.post('/login', {
-    onRequest: app.rateLimitBy(loginLimit, 'login-ip', (request) => request.ip ?? ''),
+    onRequest: app.security.limitBy(loginLimit, 'login-ip', (request) => request.ip ?? ''),
     // Per username too, so an attacker spread over many addresses cannot guess one member's password.
     preHandler: (request, reply) =>
       passwordAttempts(request, reply, String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()),
