@@ -13,8 +13,6 @@ export interface DatabaseOptions {
   queryDeadlineMs?: number
   /** PostgreSQL only: told when the pool missed the deadline and was replaced. */
   onPoolReplaced?: () => void
-  /** Tests: start an in-memory PGlite from a migrated snapshot instead of DATA_DIR. */
-  pgliteSnapshot?: Blob
 }
 
 /** The one door to the database: everything driver-specific is decided here, once. */

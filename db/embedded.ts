@@ -11,10 +11,8 @@ import { migrationsConfig } from './migrate.js'
 import { ensureFamilyRoom } from './queries/rooms.js'
 import { currentTemplate } from './pglite-template.js'
 
-/** The embedded PGlite under DATA_DIR (locked to one process), or a test's in-memory snapshot. */
+/** The embedded PGlite under DATA_DIR, locked to one process. */
 export async function openEmbedded (options: DatabaseOptions): Promise<Database> {
-  if (options.pgliteSnapshot !== undefined) return usePglite(await PGlite.create({ loadDataDir: options.pgliteSnapshot }))
-
   const lock = acquireDataDirLock(options.dataDir)
   try {
     const dir = join(options.dataDir, 'pglite')
@@ -28,7 +26,7 @@ export async function openEmbedded (options: DatabaseOptions): Promise<Database>
   }
 }
 
-/** A Database over an open PGlite (an in-memory one in tests, to build their snapshot). */
+/** A Database over an open PGlite (in tests, an in-memory one). */
 export function usePglite (client: PGlite, afterClose: () => void = () => {}): Database {
   const db = drizzlePglite({ client, schema })
   return {

@@ -6,13 +6,16 @@ const DbPluginOptionsSchema = Type.Object({
   databaseUrl: Type.Union([Type.String({ pattern: '^postgres(ql)?://' }), Type.Null()]),
   dataDir: Type.String({ minLength: 1 }),
   queryDeadlineMs: Type.Optional(Type.Integer({ minimum: 1 })),
-  pgliteSnapshot: Type.Optional(Type.Unsafe<Blob>({}))
+  database: Type.Optional(Type.Unsafe<Database>({ type: 'object' }))
 })
-export interface DbPluginOptions extends DatabaseOptions {}
+export interface DbPluginOptions extends DatabaseOptions {
+  /** An open database to use instead of opening one from the URL or DATA_DIR (tests); closed with the app. */
+  database?: Database
+}
 
 export default fp<DbPluginOptions>(async (app, opts) => {
   checkOptions('db', DbPluginOptionsSchema, opts)
-  const database = await openDatabase({
+  const database = opts.database ?? await openDatabase({
     ...opts,
     onPoolReplaced: () => app.log.warn('the database missed a query deadline: its connections were replaced')
   })

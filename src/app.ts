@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
+import type { Database } from '../db/client.js'
 import { withoutSql } from '../db/errors.js'
 import { notFound, toPublicError } from './errors.js'
 import { stdSerializers } from 'pino'
@@ -30,8 +31,8 @@ import wsRoutes from '../routes/ws.js'
 import webRoutes from '../routes/web.js'
 
 export interface AppOverrides {
-  /** Tests: an in-memory PGlite cloned from a migrated snapshot. */
-  pgliteSnapshot?: Blob
+  /** Tests: an open database (an in-memory PGlite) instead of DATABASE_URL or DATA_DIR's. */
+  database?: Database
   /** Tests: how long to wait for a (fake) Cloudinary. */
   cloudinaryTimeoutMs?: number
   /** Tests: a HEIC worker that cannot start or dies, to prove the server blames itself, not the photo. */
@@ -87,7 +88,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     queryDeadlineMs: 5000,
-    ...(overrides.pgliteSnapshot === undefined ? {} : { pgliteSnapshot: overrides.pgliteSnapshot })
+    ...(overrides.database === undefined ? {} : { database: overrides.database })
   })
   await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })
   await app.register(mediaPlugin, {

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { FastifyInstance } from 'fastify'
 import postgres from 'postgres'
+import tap from 'tap'
 import { buildApp, type AppOverrides } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { adminCommands } from '../src/admin/commands.js'
@@ -12,6 +13,7 @@ import { count } from 'drizzle-orm'
 import { findUserByUsername } from '../db/queries/users.js'
 import { messages } from '../db/schema/index.js'
 import { usePglite } from '../db/embedded.js'
+import type { Database } from '../db/client.js'
 import { migrationsHash } from '../db/pglite-template.js'
 import { PROJECT_ROOT } from '../db/paths.js'
 
@@ -44,8 +46,8 @@ export function testConfig (t: TestContext, env: Record<string, string> = {}): C
   })
 }
 
-// A migrated PGlite, dumped once and cached by migration content: a fresh database per test
-// then costs a tarball load (~0.3 s) instead of initdb plus migrations (~3 s).
+// A migrated PGlite, dumped once and cached by migration content: a new in-memory database then
+// costs a tarball load (~0.8 s) instead of initdb plus migrations (~3 s).
 let snapshot: Promise<Blob> | undefined
 function pgliteSnapshot (): Promise<Blob> {
   snapshot ??= (async () => {
@@ -55,18 +57,39 @@ function pgliteSnapshot (): Promise<Blob> {
       return new Blob([readFileSync(file)])
     } catch {}
     const client = await PGlite.create()
-    await usePglite(client).migrate()
+    await usePglite(client).migrate({ seed: false })
     const blob = await client.dumpDataDir('gzip')
     await client.close()
     mkdirSync(cacheDir, { recursive: true })
     const tmp = `${file}.${process.pid}`
     writeFileSync(tmp, Buffer.from(await blob.arrayBuffer()))
-    rmSync(file, { force: true })
-    writeFileSync(file, readFileSync(tmp))
-    rmSync(tmp, { force: true })
+    renameSync(tmp, file)
     return blob
   })()
   return snapshot
+}
+
+// Even from the snapshot a PGlite takes most of a second to start, so the apps of one test file
+// reuse them: an app's close empties its database (every table, session state, prepared
+// statements) and hands it to the next app, which migrates and seeds it like a new install.
+const idlePglites: PGlite[] = []
+let poolTeardown = false
+async function pooledPglite (): Promise<Database> {
+  if (!poolTeardown) {
+    poolTeardown = true
+    // An open PGlite keeps the process alive: the file's process ends once its tests have.
+    tap.teardown(async () => { await Promise.all(idlePglites.splice(0).map((client) => client.close())) })
+  }
+  const client = idlePglites.pop() ?? await PGlite.create({ loadDataDir: await pgliteSnapshot() })
+  return {
+    ...usePglite(client),
+    async close () {
+      await client.exec('discard all')
+      const { rows } = await client.query<{ name: string }>("select quote_ident(tablename) as name from pg_tables where schemaname = 'public'")
+      await client.exec(`truncate ${rows.map((r) => r.name).join(', ')} cascade`)
+      idlePglites.push(client)
+    }
+  }
 }
 
 /** A fresh, empty PostgreSQL database for one app, dropped afterwards. */
@@ -92,7 +115,7 @@ export async function build (t: TestContext, env: Record<string, string> = {}, e
   if (config.databaseUrl !== null) {
     config = { ...config, databaseUrl: await freshPostgresDatabase(t, config.databaseUrl) }
   } else {
-    overrides = { ...overrides, pgliteSnapshot: await pgliteSnapshot() }
+    overrides = { ...overrides, database: await pooledPglite() }
   }
   const app = await buildApp(config, overrides)
   t.teardown(() => app.close())

@@ -15,7 +15,11 @@ export class HeicUnreadableError extends Error {}
 /** The decoder itself failed (it could not start, or died): the server's fault, never the file's. */
 export class HeicDecoderError extends Error {}
 
-const WORKER_URL = new URL(`./heic-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+// Run from the sources (tests, scripts under tsx) the worker is the compiled one the build keeps
+// fresh: a worker thread does not inherit the main thread's TypeScript loader.
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/src/media/heic-worker.js', import.meta.url)
+  : new URL('./heic-worker.js', import.meta.url)
 
 /**
  * One worker thread running libheif (WASM), started on the first HEIC and kept; requests are
