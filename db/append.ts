@@ -54,7 +54,8 @@ function rowsToAppend (roomId: string, inputs: AppendInput[]): MessageRow[] {
     imageHeight: m.imageHeight,
     createdAt: UNDECIDED,
     editedAt: null,
-    deletedAt: null
+    deletedAt: null,
+    reactions: {}
   }))
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { integer, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core'
+import { integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core'
 import { createdAt, timestamptz } from './_columns.js'
 import { rooms } from './rooms.js'
 import { users } from './users.js'
@@ -20,13 +20,19 @@ export const messages = pgTable('messages', {
   imageHeight: integer('image_height'),
   createdAt: createdAt(),
   editedAt: timestamptz('edited_at'),
-  deletedAt: timestamptz('deleted_at')
+  deletedAt: timestamptz('deleted_at'),
+  // Emoji → the members who reacted with it, in the order they did; a member holds at most one.
+  // Kept on the row, so a reaction is a change of the message like an edit, with its own event.
+  reactions: jsonb('reactions').$type<Reactions>().notNull().default({})
 }, (t) => [
   unique('messages_room_id_seq_key').on(t.roomId, t.seq),
   unique('messages_room_id_event_seq_key').on(t.roomId, t.eventSeq),
   // NULL client ids never collide, so messages without one are unconstrained.
   unique('messages_sender_id_client_id_key').on(t.senderId, t.clientId)
 ])
+
+/** Emoji → userIds in the order they reacted. */
+export type Reactions = Record<string, string[]>
 
 export type MessageRow = typeof messages.$inferSelect
 export type NewMessageRow = typeof messages.$inferInsert

@@ -7,6 +7,7 @@ import {
   MessagePageSchema,
   MessageParamsSchema,
   MessageSchema,
+  ReactionBodySchema,
   SendMessageBodySchema
 } from '../../src/schemas/message.js'
 import { authOf } from '../auth-of.js'
@@ -71,6 +72,31 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const { message } = await app.chat.remove(authOf(request).userId, request.params.id)
+    return { message: app.chat.toDto(message) }
+  })
+
+  app.put('/:id/reaction', {
+    schema: {
+      tags: ['messages'],
+      summary: 'React with one emoji (it replaces my reaction, if I had one)',
+      params: MessageParamsSchema,
+      body: ReactionBodySchema,
+      response: responses({ 200: MessageResponseSchema }, 400, 401, 404, 409)
+    }
+  }, async (request) => {
+    const { message } = await app.chat.react(authOf(request).userId, request.params.id, request.body.emoji)
+    return { message: app.chat.toDto(message) }
+  })
+
+  app.delete('/:id/reaction', {
+    schema: {
+      tags: ['messages'],
+      summary: 'Take my reaction back',
+      params: MessageParamsSchema,
+      response: responses({ 200: MessageResponseSchema }, 401, 404)
+    }
+  }, async (request) => {
+    const { message } = await app.chat.react(authOf(request).userId, request.params.id, null)
     return { message: app.chat.toDto(message) }
   })
 }

@@ -9,6 +9,7 @@ import { forbidden, notFound, validation } from '../errors.js'
 import type { Message } from '../schemas/message.js'
 import { toMessageDto } from './message-dto.js'
 import { sanitizeBody } from './body.js'
+import { isOneEmoji } from './emoji.js'
 import { readPage, rowCost, type HistoryPage, type HistoryQuery } from './pages.js'
 import { storeAndSend, type ChatMedia } from './photos.js'
 import { createRecentMessages } from './recent-messages.js'
@@ -151,6 +152,18 @@ export function createChatService (options: ChatServiceOptions) {
       const result = await log.append(message.roomId, { kind: 'delete', messageId })
       if (result.changed) await discardImage(message)
       return result
+    },
+
+    /**
+     * Sets (or with null takes back) the member's one reaction to a message. Membership is checked
+     * here; whether the message can take it (not deleted, not already that emoji) is the room
+     * log's rule, decided in order with the room's other changes.
+     */
+    async react (userId: string, messageId: string, emoji: string | null): Promise<LogResult> {
+      if (emoji !== null && !isOneEmoji(emoji)) throw validation('emoji must be exactly one emoji')
+      const message = await findMessageForMember(db, messageId, userId)
+      if (message === undefined) throw messageNotFound()
+      return await log.append(message.roomId, { kind: 'react', messageId, userId, emoji })
     },
 
     /** Moves the read marker forward (never back, never past the last event). */

@@ -19,6 +19,7 @@ export function toMessageDto (row: MessageRow, sign: ImageUrlSigner): Message {
       : { ...sign({ imageKey: row.imageKey, thumbKey: row.thumbKey }), width: row.imageWidth ?? 0, height: row.imageHeight ?? 0 },
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
-    deletedAt: row.deletedAt?.toISOString() ?? null
+    deletedAt: row.deletedAt?.toISOString() ?? null,
+    reactions: row.reactions
   }
 }

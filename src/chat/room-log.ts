@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import type { AppendInput, AppendMessages } from '../../db/append.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { findMessagesByClientIds, findMessagesByIds, updateMessage } from '../../db/queries/messages.js'
-import { rooms, type MessageRow } from '../../db/schema/index.js'
+import { rooms, type MessageRow, type Reactions } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
 import { conflict } from '../errors.js'
 import { createGroupCommit, type BatchOutcome } from './group-commit.js'
@@ -50,18 +50,39 @@ export const CHANGES: { [K in keyof ChangeFields]: ChangeRule<ChangeFields[K]> }
   delete (message, _fields, now) {
     // Deleting twice is a safe retry.
     if (message.deletedAt !== null) return UNCHANGED
-    return { ...message, body: '', imageKey: null, thumbKey: null, imageWidth: null, imageHeight: null, deletedAt: now }
+    return { ...message, body: '', imageKey: null, thumbKey: null, imageWidth: null, imageHeight: null, deletedAt: now, reactions: {} }
+  },
+  react (message, { userId, emoji }) {
+    // Checked first: taking back a reaction one does not have is a no-op even on a deleted message.
+    if (reactionOf(message.reactions, userId) === emoji) return UNCHANGED
+    if (message.deletedAt !== null) return conflict('A deleted message cannot be reacted to')
+    const reactions: Reactions = {}
+    for (const [held, userIds] of Object.entries(message.reactions)) {
+      const others = userIds.filter((id) => id !== userId)
+      if (others.length > 0) reactions[held] = others
+    }
+    if (emoji !== null) reactions[emoji] = [...reactions[emoji] ?? [], userId]
+    return { ...message, reactions }
   }
 }
 
 interface ChangeFields {
   edit: { body: string }
   delete: Record<never, never>
+  /** `emoji` null takes the member's reaction back. */
+  react: { userId: string, emoji: string | null }
+}
+
+/** The emoji `userId` reacted with, or null. */
+export function reactionOf (reactions: Reactions, userId: string): string | null {
+  for (const [emoji, userIds] of Object.entries(reactions)) if (userIds.includes(userId)) return emoji
+  return null
 }
 
 export type ChangeOp = { [K in keyof ChangeFields]: { kind: K, messageId: string } & ChangeFields[K] }[keyof ChangeFields]
 export type EditOp = Extract<ChangeOp, { kind: 'edit' }>
 export type DeleteOp = Extract<ChangeOp, { kind: 'delete' }>
+export type ReactOp = Extract<ChangeOp, { kind: 'react' }>
 export type LogOp = SendOp | ChangeOp
 
 type Outcome = BatchOutcome<LogResult, MessageEvent>

@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { ClientIdSchema, RawBodySchema } from '../schemas/message.js'
+import { ClientIdSchema, EmojiSchema, RawBodySchema } from '../schemas/message.js'
 import { IdSchema, SeqSchema } from '../schemas/common.js'
 
 /** Close codes of the contract ("WebSocket protocol"). */
@@ -23,6 +23,7 @@ export const ClientDataSchemas = {
   'message.send': Type.Object({ roomId: IdSchema, body: RawBodySchema, clientId: ClientIdSchema }, { additionalProperties: false }),
   'message.edit': Type.Object({ messageId: IdSchema, body: RawBodySchema }, { additionalProperties: false }),
   'message.delete': Type.Object({ messageId: IdSchema }, { additionalProperties: false }),
+  'message.react': Type.Object({ messageId: IdSchema, emoji: Type.Union([EmojiSchema, Type.Null()]) }, { additionalProperties: false }),
   sync: Type.Object({
     roomId: IdSchema,
     since: SeqSchema,

@@ -39,6 +39,11 @@ export const clientHandlers: { [T in ClientMessageType]: Handler<T> } = {
     return { type: 'ack', data: { message: ctx.chat.toDto(message) } }
   },
 
+  async 'message.react' (ctx, data) {
+    const { message } = await ctx.chat.react(ctx.connection.userId, data.messageId, data.emoji)
+    return { type: 'ack', data: { message: ctx.chat.toDto(message) } }
+  },
+
   async sync (ctx, data) {
     const page = await ctx.chat.history(ctx.connection.userId, { roomId: data.roomId, since: data.since, limit: data.limit ?? 100 })
     return { type: 'messages', data: { roomId: page.roomId, ...ctx.chat.pageDto(page) } }

@@ -19,7 +19,9 @@ export const MessageSchema = Type.Object({
   image: Type.Union([ImageSchema, Type.Null()]),
   createdAt: IsoDateSchema,
   editedAt: Type.Union([IsoDateSchema, Type.Null()]),
-  deletedAt: Type.Union([IsoDateSchema, Type.Null()])
+  deletedAt: Type.Union([IsoDateSchema, Type.Null()]),
+  /** Emoji → userIds in the order they reacted; `{}` when none. */
+  reactions: Type.Record(Type.String(), Type.Array(IdSchema))
 }, { $id: 'Message' })
 export type Message = Static<typeof MessageSchema>
 
@@ -33,6 +35,10 @@ export const SendMessageBodySchema = Type.Object({
   body: RawBodySchema,
   clientId: Type.Optional(ClientIdSchema)
 }, { additionalProperties: false })
+
+// One emoji is at most 32 UTF-8 bytes (src/chat/emoji.ts decides); this only bounds the work.
+export const EmojiSchema = Type.String({ minLength: 1, maxLength: 32 })
+export const ReactionBodySchema = Type.Object({ emoji: EmojiSchema }, { additionalProperties: false })
 
 export const EditMessageBodySchema = Type.Object({ body: RawBodySchema }, { additionalProperties: false })
 export const MessageParamsSchema = Type.Object({ id: IdSchema }, { additionalProperties: false })

@@ -61,6 +61,34 @@ if (PG === undefined) {
     await Promise.all(sockets.map((s) => s.close()))
   })
 
+  t.test('reactions on two instances reach everyone in eventSeq order, and the change feed agrees', async (t) => {
+    const { instances, tokens, users } = await cluster(t, 2, ['alice', 'bob'])
+    const [a, b] = instances as [ServerProcess, ServerProcess]
+    const alice = await openSocketAt(wsOf(a), tokens.alice!)
+    const bob = await openSocketAt(wsOf(b), tokens.bob!)
+    const roomId = (alice.ready.data.rooms as Array<{ id: string }>)[0]!.id
+    const sent = await alice.request('message.send', { roomId, body: 'who is in for pizza?', clientId: 'pizza' })
+    const messageId = sent.data.message!.id as string
+    // Each member changes their reaction several times, both at once, through different instances.
+    const EMOJI = ['👍', '🍕', '❤️', '😂', '🎉']
+    const acks = await Promise.all([alice, bob].map((socket) => Promise.all(EMOJI.map((emoji) => socket.request('message.react', { messageId, emoji })))))
+    t.ok(acks.flat().every((ack) => ack.type === 'ack'))
+    const last = 1 + EMOJI.length * 2
+    const updates = (socket: typeof alice) => socket.frames.filter((f) => f.type === 'message.updated').map((f) => f.data.message!.eventSeq as number)
+    // Both ended on 🎉: whoever's 🎉 was committed last reacted with it second.
+    const aliceLast = acks[0]!.at(-1)!.data.message!.eventSeq === last
+    const expected = { '🎉': aliceLast ? [users.bob, users.alice] : [users.alice, users.bob] }
+    const finals = []
+    for (const socket of [alice, bob]) {
+      finals.push((await socket.next('message.updated', (f) => f.data.message!.eventSeq === last)).data.message!)
+      t.same(updates(socket), Array.from({ length: EMOJI.length * 2 }, (_, i) => i + 2), 'every reaction event, in order, once')
+    }
+    t.same(finals.map((m) => m.reactions), [expected, expected])
+    const feed = await bob.request('sync', { roomId, since: 1 })
+    t.same(feed.data.messages, [finals[0]], 'the change feed ends where the events did')
+    await Promise.all([alice.close(), bob.close()])
+  })
+
   t.test('logout on one instance closes the socket on another, and the token dies everywhere at once', async (t) => {
     const { instances, tokens } = await cluster(t, 2, ['alice'])
     const [a, b] = instances as [ServerProcess, ServerProcess]
