@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, sql } from 'drizzle-orm'
 import { isUuid } from '../ids.js'
-import { messages, roomMembers, type MessageRow, type NewMessageRow } from '../schema/index.js'
+import { messages, roomMembers, rooms, type MessageRow, type NewMessageRow } from '../schema/index.js'
 import type { Db } from '../types.js'
 
 export function insertMessages (tx: Db, rows: NewMessageRow[]): Promise<MessageRow[]> {
@@ -36,6 +36,19 @@ export function listLatestMessages (db: Db, roomId: string, limit: number, befor
   return db.select().from(messages)
     .where(and(eq(messages.roomId, roomId), before === undefined ? undefined : lt(messages.seq, before)))
     .orderBy(desc(messages.seq)).limit(limit)
+}
+
+/**
+ * Each room's newest message that is not deleted (for the conversation list): per room, the
+ * (room_id, seq) index walked backwards to the first live row — never the room's whole history.
+ */
+export async function listLastMessages (db: Db, roomIds: string[]): Promise<MessageRow[]> {
+  if (roomIds.length === 0) return []
+  const last = db.select().from(messages)
+    .where(and(eq(messages.roomId, rooms.id), isNull(messages.deletedAt)))
+    .orderBy(desc(messages.seq)).limit(1).as('last')
+  const rows = await db.select().from(rooms).innerJoinLateral(last, sql`true`).where(inArray(rooms.id, roomIds))
+  return rows.map((r) => r.last)
 }
 
 /** What a message weighs in a page: its body's UTF-8 bytes and an allowance for the other fields. */

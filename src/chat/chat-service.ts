@@ -1,5 +1,5 @@
 import type { AppendMessages } from '../../db/append.js'
-import { findMessageForMember, findMessagesByClientIds } from '../../db/queries/messages.js'
+import { findMessageForMember, findMessagesByClientIds, listLastMessages } from '../../db/queries/messages.js'
 import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomIdsOfUser, listRoomLastSeqs, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
 import { findUserById } from '../../db/queries/users.js'
 import { isUuid } from '../../db/ids.js'
@@ -7,6 +7,7 @@ import type { MessageRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
 import { forbidden, notFound, validation } from '../errors.js'
 import type { Message } from '../schemas/message.js'
+import type { Room } from '../schemas/room.js'
 import { toMessageDto } from './message-dto.js'
 import { sanitizeBody } from './body.js'
 import { isOneEmoji } from './emoji.js'
@@ -82,6 +83,15 @@ export function createChatService (options: ChatServiceOptions) {
   }
 
   const toDto = (row: MessageRow): Message => toMessageDto(row, media.store.urls)
+
+  /** The contract's rooms: each with its newest live message, read in one query for all of them. */
+  async function withLastMessages (views: RoomView[]): Promise<Room[]> {
+    const last = new Map((await listLastMessages(db, views.map((v) => v.id))).map((m) => [m.roomId, m]))
+    return views.map((view) => {
+      const message = last.get(view.id)
+      return { ...view, lastMessage: message === undefined ? null : toDto(message) }
+    })
+  }
 
   /** A deleted message's files: the tombstone is committed, a file that fails to go is the operator's to see. */
   async function discardImage (image: Pick<MessageRow, 'imageKey' | 'thumbKey'>): Promise<void> {
@@ -193,27 +203,27 @@ export function createChatService (options: ChatServiceOptions) {
       return listRoomIdsOfUser(db, userId)
     },
 
-    rooms (userId: string): Promise<RoomView[]> {
-      return listRoomsOfUser(db, userId)
+    async rooms (userId: string): Promise<Room[]> {
+      return await withLastMessages(await listRoomsOfUser(db, userId))
     },
 
     /** Every room's last event number (where each room's fan-out stream stands). */
     lastSeqs: (): Promise<Map<string, number>> => listRoomLastSeqs(db),
 
-    async room (userId: string, roomId: string): Promise<RoomView> {
-      const [room] = isUuid(roomId) ? await listRoomsOfUser(db, userId, roomId) : []
+    async room (userId: string, roomId: string): Promise<Room> {
+      const [room] = isUuid(roomId) ? await withLastMessages(await listRoomsOfUser(db, userId, roomId)) : []
       if (room === undefined) throw roomNotFound()
       return room
     },
 
     /** The direct room of the two users, created on first use. */
-    async directRoom (userId: string, otherId: string): Promise<RoomView> {
+    async directRoom (userId: string, otherId: string): Promise<Room> {
       if (otherId === userId) throw validation('A direct room needs another family member')
       const other = isUuid(otherId) ? await findUserById(db, otherId) : undefined
       if (other === undefined || other.disabledAt !== null) throw notFound('No such user')
       const { roomId, created } = await ensureDirectRoom(db, userId, otherId)
       if (created) emit({ type: 'room.joined', roomId, userIds: [userId, otherId] })
-      const [room] = await listRoomsOfUser(db, userId, roomId)
+      const [room] = await withLastMessages(await listRoomsOfUser(db, userId, roomId))
       return room!
     },
 

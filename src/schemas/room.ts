@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { IdSchema, SeqSchema } from './common.js'
+import { MessageSchema } from './message.js'
 
 export const RoomSchema = Type.Object({
   id: IdSchema,
@@ -11,7 +12,9 @@ export const RoomSchema = Type.Object({
   unread: Type.Integer(),
   members: Type.Array(IdSchema),
   // Beyond the contract (additive): every member's read marker, for read ticks after a reload.
-  memberReadSeqs: Type.Record(Type.String(), Type.Integer())
+  memberReadSeqs: Type.Record(Type.String(), Type.Integer()),
+  /** The newest message that is not deleted, for the conversation list; null in an empty room. */
+  lastMessage: Type.Union([MessageSchema, Type.Null()])
 }, { $id: 'Room' })
 export type Room = Static<typeof RoomSchema>
 

@@ -16,7 +16,7 @@ t.test('every user is in Family; rooms carry lastSeq, lastReadSeq, unread and me
   await send(app, alice.token, 'two')
   await send(app, bob.token, 'three')
   const [family] = await rooms(app, bob.token)
-  t.same(Object.keys(family).sort(), ['id', 'kind', 'lastReadSeq', 'lastSeq', 'memberReadSeqs', 'members', 'name', 'unread'])
+  t.same(Object.keys(family).sort(), ['id', 'kind', 'lastMessage', 'lastReadSeq', 'lastSeq', 'memberReadSeqs', 'members', 'name', 'unread'])
   t.match(family, { name: 'Family', kind: 'group', lastSeq: 3, lastReadSeq: 0, unread: 2 }, 'my own messages are not unread')
   t.same(family.members, [alice.id, bob.id])
   const [aliceFamily] = await rooms(app, alice.token)
@@ -133,4 +133,31 @@ t.test('a new direct room reaches both members\' open sockets as room.joined, an
   await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(bob.token), payload: { userId: alice.id } })
   t.equal((await aliceSocket.request('ping', {})).type, 'pong')
   t.equal(aliceSocket.frames.filter((f) => f.type === 'room.joined').length, 1)
+})
+
+t.test('each room carries its newest message that is not deleted, for the conversation list', async (t) => {
+  const { app, alice, bob } = await aliceAndBob(t)
+  t.equal((await rooms(app, alice.token))[0].lastMessage, null, 'an empty room has none')
+  await send(app, alice.token, 'first')
+  const second = (await send(app, bob.token, 'second')).json().message
+  await adminCommands['create-room']({ db: app.database.db, onRevoked: () => {} }, { name: 'Cousins', members: ['alice'] })
+  const [family, cousins] = await rooms(app, alice.token)
+  t.same(family.lastMessage, second, 'the message as the API shows it')
+  t.equal(cousins.lastMessage, null, 'per room')
+  const third = (await send(app, alice.token, 'third')).json().message
+  await app.inject({ method: 'PUT', url: `/api/messages/${second.id}/reaction`, headers: bearer(alice.token), payload: { emoji: '👍' } })
+  t.match((await rooms(app, bob.token))[0].lastMessage, { id: third.id, body: 'third' }, 'the newest by seq, not by latest change')
+  await app.inject({ method: 'DELETE', url: `/api/messages/${third.id}`, headers: bearer(alice.token) })
+  t.match((await rooms(app, bob.token))[0].lastMessage, { id: second.id, reactions: { '👍': [alice.id] } }, 'a deleted message gives way to the one before')
+})
+
+t.test('ready and room.joined carry lastMessage too', async (t) => {
+  const { app, alice, bob } = await aliceAndBob(t)
+  const sent = (await send(app, alice.token, 'hello')).json().message
+  const socket = await openSocket(app, bob.token)
+  t.same((socket.ready.data.rooms as Array<{ lastMessage: unknown }>)[0]!.lastMessage, sent)
+  const direct = (await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(alice.token), payload: { userId: bob.id } })).json().room
+  t.equal(direct.lastMessage, null)
+  t.match((await socket.next('room.joined')).data.room, { id: direct.id, lastMessage: null })
+  await socket.close()
 })
