@@ -14,6 +14,7 @@ export interface AppendInput {
   thumbKey: string | null
   imageWidth: number | null
   imageHeight: number | null
+  replyToId: string | null
 }
 
 /**
@@ -55,14 +56,15 @@ function rowsToAppend (roomId: string, inputs: AppendInput[]): MessageRow[] {
     createdAt: UNDECIDED,
     editedAt: null,
     deletedAt: null,
-    reactions: {}
+    reactions: {},
+    replyToId: m.replyToId
   }))
 }
 
-/** Positional arrays, a text message's four fields only (a missing element reads as NULL): half the statement's size. */
-const payloadOf = (rows: MessageRow[]): string => JSON.stringify(rows.map((m) => m.imageKey === null
+/** Positional arrays, a plain text message's four fields only (a missing element reads as NULL): half the statement's size. */
+const payloadOf = (rows: MessageRow[]): string => JSON.stringify(rows.map((m) => m.imageKey === null && m.replyToId === null
   ? [m.id, m.senderId, m.clientId, m.body]
-  : [m.id, m.senderId, m.clientId, m.body, m.imageKey, m.thumbKey, m.imageWidth, m.imageHeight]))
+  : [m.id, m.senderId, m.clientId, m.body, m.imageKey, m.thumbKey, m.imageWidth, m.imageHeight, m.replyToId]))
 
 /** Fills in what the database decided: the i-th inserted row took the i-th number after the base. */
 function decided (roomId: string, rows: MessageRow[], outcome: AppendOutcome | undefined): Array<MessageRow | undefined> {
@@ -85,7 +87,7 @@ const appendStatement = (payload: SQL, roomId: SQL): SQL => sql`
     with input as (
       select (e.ord - 1)::int as ord, (e.v->>0)::uuid as id, (e.v->>1)::uuid as sender_id,
         e.v->>2 as client_id, e.v->>3 as body, e.v->>4 as image_key, e.v->>5 as thumb_key,
-        (e.v->>6)::int as image_width, (e.v->>7)::int as image_height
+        (e.v->>6)::int as image_width, (e.v->>7)::int as image_height, (e.v->>8)::uuid as reply_to_id
       from jsonb_array_elements(${payload}) with ordinality as e(v, ord)
     ), fresh as (
       select i.*, row_number() over (order by i.ord) as n from input i
@@ -98,8 +100,8 @@ const appendStatement = (payload: SQL, roomId: SQL): SQL => sql`
       where id = ${roomId}
       returning last_seq - (select count(*) from fresh) as base
     ), inserted as (
-      insert into messages (id, room_id, seq, event_seq, sender_id, client_id, body, image_key, thumb_key, image_width, image_height)
-      select f.id, ${roomId}, r.base + f.n, r.base + f.n, f.sender_id, f.client_id, f.body, f.image_key, f.thumb_key, f.image_width, f.image_height
+      insert into messages (id, room_id, seq, event_seq, sender_id, client_id, body, image_key, thumb_key, image_width, image_height, reply_to_id)
+      select f.id, ${roomId}, r.base + f.n, r.base + f.n, f.sender_id, f.client_id, f.body, f.image_key, f.thumb_key, f.image_width, f.image_height, f.reply_to_id
       from fresh f cross join reserved r
     )
     -- A data-modifying WITH runs to completion whether or not it is read. now() is the

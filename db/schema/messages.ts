@@ -23,7 +23,11 @@ export const messages = pgTable('messages', {
   deletedAt: timestamptz('deleted_at'),
   // Emoji → the members who reacted with it, in the order they did; a member holds at most one.
   // Kept on the row, so a reaction is a change of the message like an edit, with its own event.
-  reactions: jsonb('reactions').$type<Reactions>().notNull().default({})
+  reactions: jsonb('reactions').$type<Reactions>().notNull().default({}),
+  // The message this one answers, in the same room (the room log checks it when the reply is
+  // sent); what the reply quotes is read from it. No foreign key: messages are only ever removed
+  // with their room or sender, and a key would make each such removal probe every reply.
+  replyToId: uuid('reply_to_id')
 }, (t) => [
   unique('messages_room_id_seq_key').on(t.roomId, t.seq),
   unique('messages_room_id_event_seq_key').on(t.roomId, t.eventSeq),

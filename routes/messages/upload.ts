@@ -11,7 +11,8 @@ import { authOf } from '../auth-of.js'
 const UploadFieldsSchema = Type.Object({
   roomId: Type.Optional(IdSchema),
   body: Type.Optional(RawBodySchema),
-  clientId: Type.Optional(ClientIdSchema)
+  clientId: Type.Optional(ClientIdSchema),
+  replyToId: Type.Optional(IdSchema)
 }, { additionalProperties: false })
 const uploadFields = Compile(UploadFieldsSchema)
 
@@ -45,7 +46,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox<{ maxUploadBytes: number }> = asyn
   app.post('/upload', {
     schema: {
       tags: ['messages'],
-      summary: 'Send a photo (multipart: file, and optional roomId, body as caption, clientId)',
+      summary: 'Send a photo (multipart: file, and optional roomId, body as caption, clientId, replyToId)',
       consumes: ['multipart/form-data'],
       response: responses({ 201: MessageResponseSchema, 200: MessageResponseSchema }, 400, 401, 404, 413, 415)
     }
@@ -62,9 +63,9 @@ const uploadRoutes: FastifyPluginAsyncTypebox<{ maxUploadBytes: number }> = asyn
         fields[part.fieldname] = part.value
       }
     }
-    if (!uploadFields.Check(fields)) throw validation('Unexpected or invalid fields: use roomId, body and clientId')
+    if (!uploadFields.Check(fields)) throw validation('Unexpected or invalid fields: use roomId, body, clientId and replyToId')
     if (bytes === undefined || bytes.length === 0) throw validation('A file is required')
-    const { message, changed } = await app.chat.sendPhoto(userId, { roomId: fields.roomId, body: fields.body ?? '', clientId: fields.clientId, file: bytes })
+    const { message, changed } = await app.chat.sendPhoto(userId, { roomId: fields.roomId, body: fields.body ?? '', clientId: fields.clientId, replyToId: fields.replyToId, file: bytes })
     return reply.code(changed ? 201 : 200).send({ message: app.chat.toDto(message) })
   })
 }

@@ -15,7 +15,8 @@ import { readPage, rowCost, type HistoryPage, type HistoryQuery } from './pages.
 import { storeAndSend, type ChatMedia } from './photos.js'
 import { createRecentMessages } from './recent-messages.js'
 import { createReadBudget, type ReadBudgetOptions } from './read-budget.js'
-import { createRoomLog, type LogResult, type MessageEvent } from './room-log.js'
+import { createRoomLog, replyRefusal, type LogResult, type MessageEvent } from './room-log.js'
+import { findOriginals, withQuotes, type ChatMessage } from './quotes.js'
 
 export type { HistoryPage, HistoryQuery } from './pages.js'
 export { PAGE_BYTES } from './pages.js'
@@ -82,11 +83,11 @@ export function createChatService (options: ChatServiceOptions) {
     return id
   }
 
-  const toDto = (row: MessageRow): Message => toMessageDto(row, media.store.urls)
+  const toDto = (message: ChatMessage): Message => toMessageDto(message, media.store.urls)
 
   /** The contract's rooms: each with its newest live message, read in one query for all of them. */
   async function withLastMessages (views: RoomView[]): Promise<Room[]> {
-    const last = new Map((await listLastMessages(db, views.map((v) => v.id))).map((m) => [m.roomId, m]))
+    const last = new Map((await withQuotes(db, await listLastMessages(db, views.map((v) => v.id)))).map((m) => [m.roomId, m]))
     return views.map((view) => {
       const message = last.get(view.id)
       return { ...view, lastMessage: message === undefined ? null : toDto(message) }
@@ -100,8 +101,8 @@ export function createChatService (options: ChatServiceOptions) {
     await media.store.remove(keys).catch((err: unknown) => logger.error({ err, keys }, 'could not remove the media of a deleted message'))
   }
 
-  async function findSent (userId: string, clientId: string): Promise<MessageRow | undefined> {
-    const [row] = await findMessagesByClientIds(db, userId, [clientId])
+  async function findSent (userId: string, clientId: string): Promise<ChatMessage | undefined> {
+    const [row] = await withQuotes(db, await findMessagesByClientIds(db, userId, [clientId]))
     return row
   }
 
@@ -122,12 +123,12 @@ export function createChatService (options: ChatServiceOptions) {
      */
     async send (
       userId: string,
-      input: { roomId?: string | undefined, body: string, clientId?: string | undefined },
+      input: { roomId?: string | undefined, body: string, clientId?: string | undefined, replyToId?: string | undefined },
       options: { member?: boolean } = {}
     ): Promise<LogResult> {
       const body = sanitizeBody(input.body, { allowEmpty: false })
       const roomId = options.member === true && input.roomId !== undefined ? input.roomId : await memberRoom(userId, input.roomId)
-      return await log.append(roomId, { kind: 'send', senderId: userId, clientId: input.clientId ?? null, body, image: null })
+      return await log.append(roomId, { kind: 'send', senderId: userId, clientId: input.clientId ?? null, body, image: null, replyToId: input.replyToId ?? null })
     },
 
     /**
@@ -136,7 +137,7 @@ export function createChatService (options: ChatServiceOptions) {
      */
     async sendPhoto (
       userId: string,
-      input: { roomId?: string | undefined, body: string, clientId?: string | undefined, file: Buffer }
+      input: { roomId?: string | undefined, body: string, clientId?: string | undefined, replyToId?: string | undefined, file: Buffer }
     ): Promise<LogResult> {
       const body = sanitizeBody(input.body, { allowEmpty: true })
       const roomId = await memberRoom(userId, input.roomId)
@@ -145,8 +146,14 @@ export function createChatService (options: ChatServiceOptions) {
         const original = await findSent(userId, clientId)
         if (original !== undefined) return { message: original, changed: false }
       }
+      const replyToId = input.replyToId ?? null
+      // Refused before any image work; the room log checks again, in order with the room's changes.
+      if (replyToId !== null) {
+        const refusal = replyRefusal(roomId, (await findOriginals(db, [replyToId])).get(replyToId))
+        if (refusal !== undefined) throw refusal
+      }
       return await storeAndSend(media, input.file,
-        (image) => log.append(roomId, { kind: 'send', senderId: userId, clientId, body, image }),
+        (image) => log.append(roomId, { kind: 'send', senderId: userId, clientId, body, image, replyToId }),
         discardImage)
     },
 

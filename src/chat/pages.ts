@@ -5,6 +5,7 @@ import type { MessageRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
 import { notFound } from '../errors.js'
 import type { RecentMessages } from './recent-messages.js'
+import { withQuotes, type ChatMessage } from './quotes.js'
 
 export interface HistoryQuery {
   roomId?: string | undefined
@@ -15,7 +16,7 @@ export interface HistoryQuery {
 
 export interface HistoryPage {
   roomId: string
-  messages: MessageRow[]
+  messages: ChatMessage[]
   hasMore: boolean
   lastSeq: number
   /** Served from memory: a place to keep what is derived from this exact page until it changes. */
@@ -30,7 +31,7 @@ export const PAGE_BYTES = 256 * 1024
 export const rowCost = (row: MessageRow): number => MESSAGE_OVERHEAD_BYTES + Buffer.byteLength(row.body)
 
 /** The leading rows that fit in PAGE_BYTES, and always the first. */
-function firstWithin (rows: MessageRow[]): MessageRow[] {
+function firstWithin<Row extends MessageRow> (rows: Row[]): Row[] {
   let bytes = 0
   for (let i = 0; i < rows.length; i++) {
     bytes += rowCost(rows[i]!)
@@ -40,7 +41,7 @@ function firstWithin (rows: MessageRow[]): MessageRow[] {
 }
 
 /** The trailing (newest) rows of an ascending page that fit in PAGE_BYTES (the page itself when all do). */
-function newestWithin (rows: MessageRow[]): MessageRow[] {
+function newestWithin<Row extends MessageRow> (rows: Row[]): Row[] {
   let bytes = 0
   for (let i = rows.length - 1; i >= 0; i--) {
     bytes += rowCost(rows[i]!)
@@ -67,10 +68,11 @@ export async function readPage (db: Db, recent: RecentMessages | null, roomId: s
   if (query.since !== undefined) {
     const rows = await listChangedSince(db, roomId, query.since, query.limit + 1, PAGE_BYTES)
     const page = firstWithin(rows.slice(0, query.limit))
-    return { roomId, messages: page, hasMore: rows.length > page.length, lastSeq }
+    return { roomId, messages: await withQuotes(db, page), hasMore: rows.length > page.length, lastSeq }
   }
   const read = isLatest && recent !== null ? Math.max(recent.fillSize, query.limit + 1) : query.limit + 1
-  const rows = await listLatestMessages(db, roomId, read, query.before)
+  // Every row read gets its quote, the cache's fill included (one query, none without replies).
+  const rows = await withQuotes(db, await listLatestMessages(db, roomId, read, query.before))
   if (isLatest) recent?.fill(roomId, userId, lastSeq, rows)
   const page = firstWithin(rows.slice(0, query.limit))
   return { roomId, messages: page.reverse(), hasMore: rows.length > page.length, lastSeq }

@@ -1,4 +1,4 @@
-import type { MessageRow } from '../../db/schema/index.js'
+import { quoteOf, type ChatMessage } from './quotes.js'
 import type { MessageEvent } from './room-log.js'
 
 /** Enough for the largest page (limit 100) plus one row to tell whether older ones exist. */
@@ -8,7 +8,7 @@ interface Entry {
   /** Every event of the room up to this number is reflected in `rows`. */
   lastSeq: number
   /** The newest messages, ascending by seq. */
-  rows: MessageRow[]
+  rows: ChatMessage[]
   /** Whether the room has messages older than rows[0]. */
   olderExist: boolean
   /** Users known to be members (membership only ever grows, so a hit needs no check). */
@@ -18,7 +18,7 @@ interface Entry {
 }
 
 export interface RecentPage {
-  rows: MessageRow[]
+  rows: ChatMessage[]
   hasMore: boolean
   lastSeq: number
   memo: Map<string, string>
@@ -45,7 +45,7 @@ export function createRecentMessages (maxRooms = 32) {
     entries.set(roomId, entry)
   }
 
-  function upsert (entry: Entry, row: MessageRow): void {
+  function upsert (entry: Entry, row: ChatMessage): void {
     const index = entry.rows.findIndex((r) => r.id === row.id)
     if (index >= 0) {
       if (entry.rows[index]!.eventSeq <= row.eventSeq) entry.rows[index] = row
@@ -59,6 +59,13 @@ export function createRecentMessages (maxRooms = 32) {
       entry.rows.shift()
       entry.olderExist = true
     }
+  }
+
+  /** Replies in the window show their original as it is now (new rows: pages handed out keep theirs). */
+  function requote (entry: Entry, original: ChatMessage): void {
+    entry.rows.forEach((row, i) => {
+      if (row.replyToId === original.id) entry.rows[i] = { ...row, replyTo: quoteOf(original) }
+    })
   }
 
   return {
@@ -84,7 +91,7 @@ export function createRecentMessages (maxRooms = 32) {
      * Stores what a member's read found: `lastSeq` read first, then `newestFirst` (up to fillSize
      * rows). Skipped if an event after `lastSeq` was emitted meanwhile: the rows might miss it.
      */
-    fill (roomId: string, userId: string, lastSeq: number, newestFirst: MessageRow[]): void {
+    fill (roomId: string, userId: string, lastSeq: number, newestFirst: ChatMessage[]): void {
       const existing = entries.get(roomId)
       if (existing !== undefined) {
         existing.members.add(userId)
@@ -108,6 +115,8 @@ export function createRecentMessages (maxRooms = 32) {
         return
       }
       upsert(entry, event.message)
+      // A new message has no replies yet.
+      if (event.type === 'message.updated') requote(entry, event.message)
       entry.lastSeq = Math.max(entry.lastSeq, seq)
       entry.memo.clear()
     },

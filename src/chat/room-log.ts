@@ -4,8 +4,9 @@ import { isUniqueViolation } from '../../db/errors.js'
 import { findMessagesByClientIds, findMessagesByIds, updateMessage } from '../../db/queries/messages.js'
 import { rooms, type MessageRow, type Reactions } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
-import { conflict } from '../errors.js'
+import { conflict, notFound } from '../errors.js'
 import { createGroupCommit, type BatchOutcome } from './group-commit.js'
+import { attachQuote, findOriginals, withQuotes, type ChatMessage } from './quotes.js'
 
 export interface ImageFields {
   imageKey: string
@@ -14,11 +15,19 @@ export interface ImageFields {
   imageHeight: number
 }
 
-export interface SendOp { kind: 'send', senderId: string, clientId: string | null, body: string, image: ImageFields | null }
+export interface SendOp {
+  kind: 'send'
+  senderId: string
+  clientId: string | null
+  body: string
+  image: ImageFields | null
+  /** A message of the same room that is not deleted, checked in order with the room's other changes. */
+  replyToId: string | null
+}
 
 /** `changed` is false when nothing new was written (a retried clientId, an unchanged edit, a repeated delete). */
 export interface LogResult {
-  message: MessageRow
+  message: ChatMessage
   changed: boolean
 }
 
@@ -26,7 +35,7 @@ export interface LogResult {
 export interface MessageEvent {
   type: 'message.new' | 'message.updated'
   roomId: string
-  message: MessageRow
+  message: ChatMessage
 }
 
 /**
@@ -93,6 +102,13 @@ const MAX_BATCH = 256
 /** The one key a (sender, clientId) pair is known by, in batches and in lookups alike. */
 const clientKey = (senderId: string, clientId: string): string => `${senderId}\u0000${clientId}`
 
+/** Why a reply to `original` cannot be sent in `roomId`, if it cannot. */
+export function replyRefusal (roomId: string, original: MessageRow | undefined): Error | undefined {
+  if (original === undefined || original.roomId !== roomId) return notFound('No such message to reply to')
+  if (original.deletedAt !== null) return conflict('A deleted message cannot be replied to')
+  return undefined
+}
+
 /**
  * The room log: the only writer of a room's messages. Every change goes through its per-room
  * queue (src/chat/group-commit.ts); a batch of new messages is one statement (`appendMessages`),
@@ -108,12 +124,17 @@ export function createRoomLog (
 
   /**
    * New messages. A clientId repeated within the batch is sent once and its repeats answer with
-   * that message; one already stored (a retry of an earlier request) answers with what is stored.
+   * that message; one already stored (a retry of an earlier request) answers with what is stored,
+   * even if what it replied to has been deleted since. A reply to a message that is not in the
+   * room, or is deleted, is refused.
    */
   async function commitSends (roomId: string, ops: SendOp[]): Promise<Outcome> {
+    const originals = await findOriginals(db, ops.map((op) => op.replyToId))
+    const refusals = ops.map((op) => op.replyToId === null ? undefined : replyRefusal(roomId, originals.get(op.replyToId)))
     const indexOfKey = new Map<string, number>()
     const unique: AppendInput[] = []
-    const indexOfOp = ops.map((op) => {
+    const indexOfOp = ops.map((op, i) => {
+      if (refusals[i] !== undefined) return -1
       const key = op.clientId === null ? null : clientKey(op.senderId, op.clientId)
       const known = key === null ? undefined : indexOfKey.get(key)
       if (known !== undefined) return known
@@ -125,32 +146,38 @@ export function createRoomLog (
         imageKey: op.image?.imageKey ?? null,
         thumbKey: op.image?.thumbKey ?? null,
         imageWidth: op.image?.imageWidth ?? null,
-        imageHeight: op.image?.imageHeight ?? null
+        imageHeight: op.image?.imageHeight ?? null,
+        replyToId: op.replyToId
       })
       return unique.length - 1
     })
-    const appended = await database.appendMessages(roomId, unique)
-    const stored = await storedRetries(unique.filter((_input, i) => appended[i] === undefined))
+    const appended = (await database.appendMessages(roomId, unique)).map((row) => row === undefined ? undefined : attachQuote(row, originals))
+    const stored = await storedRetries([
+      ...unique.filter((_input, i) => appended[i] === undefined),
+      ...ops.filter((op, i) => refusals[i] !== undefined && op.clientId !== null)
+    ])
     const answered = new Set<number>()
     const results = ops.map((op, i): LogResult | Error => {
       const index = indexOfOp[i]!
+      const retried = op.clientId === null ? undefined : stored.get(clientKey(op.senderId, op.clientId))
+      if (index === -1) return retried ?? refusals[i]!
       const first = !answered.has(index)
       answered.add(index)
       const row = appended[index]
       if (row !== undefined) return { message: row, changed: first }
-      return stored.get(clientKey(op.senderId, op.clientId!)) ?? new Error(`message with clientId ${op.clientId!} is neither new nor stored`)
+      return retried ?? new Error(`message with clientId ${op.clientId!} is neither new nor stored`)
     })
     const events = appended.flatMap((message): MessageEvent[] => message === undefined ? [] : [{ type: 'message.new', roomId, message }])
     return { results, events }
   }
 
-  /** What is stored under the clientIds of inputs the append skipped, as unchanged results. */
-  async function storedRetries (skipped: AppendInput[]): Promise<Map<string, LogResult>> {
+  /** What is stored under these (sender, clientId) pairs, as unchanged results. */
+  async function storedRetries (sent: Array<{ senderId: string, clientId: string | null }>): Promise<Map<string, LogResult>> {
     const bySender = new Map<string, string[]>()
-    for (const input of skipped) bySender.set(input.senderId, [...bySender.get(input.senderId) ?? [], input.clientId!])
+    for (const { senderId, clientId } of sent) if (clientId !== null) bySender.set(senderId, [...bySender.get(senderId) ?? [], clientId])
     const stored = new Map<string, LogResult>()
     for (const [senderId, clientIds] of bySender) {
-      for (const message of await findMessagesByClientIds(db, senderId, clientIds)) {
+      for (const message of await withQuotes(db, await findMessagesByClientIds(db, senderId, clientIds))) {
         stored.set(clientKey(senderId, message.clientId!), { message, changed: false })
       }
     }
@@ -166,7 +193,7 @@ export function createRoomLog (
       const current = new Map((await findMessagesByIds(tx, ops.map((op) => op.messageId))).map((m) => [m.id, m]))
       const changed = new Map<string, MessageRow>()
       const now = new Date()
-      const results = ops.map((op): LogResult | Error => {
+      const applied = ops.map((op): { message: MessageRow, changed: boolean } | Error => {
         const message = current.get(op.messageId)
         if (message === undefined || message.roomId !== roomId) return new Error(`message ${op.messageId} is not in room ${roomId}`)
         const next = (CHANGES[op.kind] as ChangeRule<typeof op>)(message, op, now)
@@ -180,11 +207,14 @@ export function createRoomLog (
       })
       if (seq !== room.lastSeq) {
         // A message changed twice in one batch is written once, in its final state.
-        for (const { id, roomId: _r, seq: _s, senderId: _u, clientId: _c, createdAt: _t, ...values } of changed.values()) {
+        for (const { id, roomId: _r, seq: _s, senderId: _u, clientId: _c, createdAt: _t, replyToId: _p, ...values } of changed.values()) {
           await updateMessage(tx, id, values)
         }
         await tx.update(rooms).set({ lastSeq: seq }).where(eq(rooms.id, roomId))
       }
+      // Read after the writes: a reply changed in the batch quotes its original as the batch left it.
+      const originals = await findOriginals(tx, applied.map((r) => r instanceof Error ? null : r.message.replyToId))
+      const results = applied.map((r): LogResult | Error => r instanceof Error ? r : { message: attachQuote({ ...r.message }, originals), changed: r.changed })
       // Ops were applied in order, so this is event order.
       const events = results.flatMap((r): MessageEvent[] => r instanceof Error || !r.changed ? [] : [{ type: 'message.updated', roomId, message: r.message }])
       return { results, events }

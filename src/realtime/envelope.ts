@@ -20,7 +20,7 @@ const Empty = Type.Object({}, { additionalProperties: false })
 
 /** One data schema per client frame type; the keys are the contract's type strings. */
 export const ClientDataSchemas = {
-  'message.send': Type.Object({ roomId: IdSchema, body: RawBodySchema, clientId: ClientIdSchema }, { additionalProperties: false }),
+  'message.send': Type.Object({ roomId: IdSchema, body: RawBodySchema, clientId: ClientIdSchema, replyToId: Type.Optional(IdSchema) }, { additionalProperties: false }),
   'message.edit': Type.Object({ messageId: IdSchema, body: RawBodySchema }, { additionalProperties: false }),
   'message.delete': Type.Object({ messageId: IdSchema }, { additionalProperties: false }),
   'message.react': Type.Object({ messageId: IdSchema, emoji: Type.Union([EmojiSchema, Type.Null()]) }, { additionalProperties: false }),

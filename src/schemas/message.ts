@@ -8,6 +8,18 @@ export const ImageSchema = Type.Object({
   height: Type.Integer()
 })
 
+/** What a reply shows of its original, as the original is now. */
+export const ReplyQuoteSchema = Type.Object({
+  id: IdSchema,
+  seq: Type.Integer(),
+  senderId: IdSchema,
+  /** The original's first 140 code points; "" once it is deleted. */
+  body: Type.String(),
+  hasImage: Type.Boolean(),
+  deletedAt: Type.Union([IsoDateSchema, Type.Null()])
+})
+export type ReplyQuote = Static<typeof ReplyQuoteSchema>
+
 export const MessageSchema = Type.Object({
   id: IdSchema,
   roomId: IdSchema,
@@ -21,7 +33,8 @@ export const MessageSchema = Type.Object({
   editedAt: Type.Union([IsoDateSchema, Type.Null()]),
   deletedAt: Type.Union([IsoDateSchema, Type.Null()]),
   /** Emoji → userIds in the order they reacted; `{}` when none. */
-  reactions: Type.Record(Type.String(), Type.Array(IdSchema))
+  reactions: Type.Record(Type.String(), Type.Array(IdSchema)),
+  replyTo: Type.Union([ReplyQuoteSchema, Type.Null()])
 }, { $id: 'Message' })
 export type Message = Static<typeof MessageSchema>
 
@@ -33,7 +46,9 @@ export const ClientIdSchema = Type.String({ minLength: 1, maxLength: 64 })
 export const SendMessageBodySchema = Type.Object({
   roomId: Type.Optional(IdSchema),
   body: RawBodySchema,
-  clientId: Type.Optional(ClientIdSchema)
+  clientId: Type.Optional(ClientIdSchema),
+  /** A message of the same room that is not deleted. */
+  replyToId: Type.Optional(IdSchema)
 }, { additionalProperties: false })
 
 // One emoji is at most 32 UTF-8 bytes (src/chat/emoji.ts decides); this only bounds the work.

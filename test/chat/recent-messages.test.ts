@@ -1,9 +1,9 @@
 import t from 'tap'
-import type { MessageRow } from '../../db/schema/index.js'
+import type { ChatMessage } from '../../src/chat/quotes.js'
 import { createRecentMessages } from '../../src/chat/recent-messages.js'
 
 const ROOM = 'room-1'
-const row = (seq: number, eventSeq = seq, body = `m${seq}`): MessageRow => ({
+const row = (seq: number, eventSeq = seq, body = `m${seq}`): ChatMessage => ({
   id: `id-${seq}`,
   roomId: ROOM,
   seq,
@@ -17,8 +17,11 @@ const row = (seq: number, eventSeq = seq, body = `m${seq}`): MessageRow => ({
   imageHeight: null,
   createdAt: new Date(0),
   editedAt: null,
-  deletedAt: null
-} as MessageRow)
+  deletedAt: null,
+  reactions: {},
+  replyToId: null,
+  replyTo: null
+})
 const newestFirst = (n: number) => Array.from({ length: n }, (_, i) => row(n - i))
 const created = (seq: number) => ({ type: 'message.new' as const, roomId: ROOM, message: row(seq) })
 
@@ -94,4 +97,17 @@ t.test('what a caller keeps beside a page is forgotten when the room changes', a
   t.equal(cache.latest(ROOM, 'u1', 50)!.memo.get('50'), 'serialised page')
   cache.apply(created(3))
   t.equal(cache.latest(ROOM, 'u1', 50)!.memo.size, 0)
+})
+
+t.test('a change to an original shows in the replies the window holds, without touching pages handed out', async (t) => {
+  const recent = createRecentMessages()
+  const original = row(1)
+  const reply: ChatMessage = { ...row(2), replyToId: original.id, replyTo: { id: original.id, seq: 1, senderId: 'u1', body: 'm1', imageKey: null, deletedAt: null } }
+  recent.fill(ROOM, 'u1', 2, [reply, original])
+  const before = recent.latest(ROOM, 'u1', 50)!.rows
+  recent.apply({ type: 'message.updated', roomId: ROOM, message: { ...original, eventSeq: 3, body: 'edited' } })
+  const after = recent.latest(ROOM, 'u1', 50)!.rows
+  t.equal(after[1]!.replyTo!.body, 'edited')
+  t.equal(after[1]!.eventSeq, 2, 'the reply itself did not change')
+  t.equal(before[1]!.replyTo!.body, 'm1', 'a page already handed out is not rewritten under its reader')
 })

@@ -18,7 +18,8 @@ const stored: MessageRow = {
   createdAt: new Date('2026-12-01T11:00:00Z'),
   editedAt: null,
   deletedAt: null,
-  reactions: {}
+  reactions: {},
+  replyToId: null
 }
 const deleted: MessageRow = { ...stored, body: '', imageKey: null, thumbKey: null, imageWidth: null, imageHeight: null, deletedAt: now }
 const reacted: MessageRow = { ...stored, reactions: { '👍': ['u2', 'u3'], '❤️': ['u4'] } }

@@ -1,11 +1,10 @@
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import t from 'tap'
 import sharp from 'sharp'
 import type { FastifyInstance } from 'fastify'
 import { bearer, build, storedMessageCount, userWithToken } from '../helper.js'
 import * as images from '../fixtures/images.js'
 import { multipart, type FilePart } from '../fixtures/multipart.js'
+import { mediaFiles as filesUnder } from '../fixtures/media-files.js'
 
 const upload = (app: FastifyInstance, token: string, fields: Record<string, string>, file?: FilePart) => {
   const { payload, headers } = multipart(fields, file)
@@ -15,14 +14,7 @@ const upload = (app: FastifyInstance, token: string, fields: Record<string, stri
 /** Fetches a URL the API handed out, the way an <img> tag would (no bearer header). */
 const fetchMedia = (app: FastifyInstance, url: string) => app.inject({ url })
 
-const mediaFiles = (app: FastifyInstance): string[] => {
-  const dir = join(dataDirOf(app), 'media')
-  try {
-    return readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(jpg|webp|png)$/.test(f))
-  } catch {
-    return []
-  }
-}
+const mediaFiles = (app: FastifyInstance): string[] => filesUnder(dataDirOf(app))
 const dataDirs = new WeakMap<FastifyInstance, string>()
 const dataDirOf = (app: FastifyInstance): string => dataDirs.get(app)!
 

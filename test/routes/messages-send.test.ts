@@ -13,8 +13,8 @@ t.test('sends to Family by default and answers the stored message', async (t) =>
   const res = await send(app, alice.token, { body: 'Hello family 👋', clientId: 'c1' })
   t.equal(res.statusCode, 201)
   const { message } = res.json()
-  t.same(Object.keys(message).sort(), ['body', 'clientId', 'createdAt', 'deletedAt', 'editedAt', 'eventSeq', 'id', 'image', 'reactions', 'roomId', 'senderId', 'seq'])
-  t.match(message, { seq: 1, eventSeq: 1, senderId: alice.id, clientId: 'c1', body: 'Hello family 👋', image: null, editedAt: null, deletedAt: null, reactions: {} })
+  t.same(Object.keys(message).sort(), ['body', 'clientId', 'createdAt', 'deletedAt', 'editedAt', 'eventSeq', 'id', 'image', 'reactions', 'replyTo', 'roomId', 'senderId', 'seq'])
+  t.match(message, { seq: 1, eventSeq: 1, senderId: alice.id, clientId: 'c1', body: 'Hello family 👋', image: null, editedAt: null, deletedAt: null, reactions: {}, replyTo: null })
   t.match(message.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
   const rooms = (await app.inject({ url: '/api/rooms', headers: bearer(alice.token) })).json().rooms
   t.equal(message.roomId, rooms[0].id)
