@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { drizzle as drizzlePglite, type PgliteDatabase } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import * as schema from './schema/index.js'
@@ -19,11 +20,16 @@ export async function openEmbedded (options: DatabaseOptions): Promise<Database>
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     // A new database comes from the migrated template (db/pglite-template.ts), not from initdb.
     const template = existsSync(join(dir, 'PG_VERSION')) ? undefined : currentTemplate()
-    return usePglite(await PGlite.create({ dataDir: dir, ...(template === undefined ? {} : { loadDataDir: template }) }), () => lock.release())
+    return usePglite(await createPglite({ dataDir: dir, ...(template === undefined ? {} : { loadDataDir: template }) }), () => lock.release())
   } catch (err) {
     lock.release()
     throw err
   }
+}
+
+/** A PGlite with the extensions the migrations need (search's unaccent); every PGlite of the project opens this way. */
+export function createPglite (options: PGliteOptions = {}): Promise<PGlite> {
+  return PGlite.create({ ...options, extensions: { unaccent } })
 }
 
 /** A Database over an open PGlite (in tests, an in-memory one). */

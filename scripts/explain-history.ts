@@ -1,6 +1,6 @@
 // Seeds a room with 1,000,000 messages in a throwaway PostgreSQL database and shows, with
-// EXPLAIN ANALYZE, that every history query is an index scan and that `unread` walks only the
-// unread range. Exits 1 if any plan scans the messages table sequentially.
+// EXPLAIN ANALYZE, that every history query is an index scan, that `unread` walks only the
+// unread range, and that search is served by its full-text index. Exits 1 if any plan scans the messages table sequentially.
 // Usage: DATABASE_URL=postgres://root@127.0.0.1:5432/test npm run db:explain
 import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
@@ -8,6 +8,7 @@ import postgres from 'postgres'
 import { openDatabase } from '../db/client.js'
 import { listChangedSince, listLatestMessages } from '../db/queries/messages.js'
 import { roomsOfUserQuery } from '../db/queries/rooms.js'
+import { searchMessagesQuery } from '../db/queries/search.js'
 import { insertUser } from '../db/queries/users.js'
 
 const base = process.env.DATABASE_URL
@@ -57,6 +58,8 @@ try {
   await explain('page before seq 500,000', listLatestMessages(db, roomId, 51, 500_000))
   await explain('change feed since 999,900', listChangedSince(db, roomId, ROWS - 100, 51))
   await explain('rooms of bob (unread walks only his 20 unread)', roomsOfUserQuery(db, bob.id))
+  await explain('search "numb 123456" in bob\'s rooms (the GIN index, then the few matches sorted)', searchMessagesQuery(db, { userId: bob.id, text: 'numb 123456', limit: 21 }))
+  await explain('search "123456" in the Family room', searchMessagesQuery(db, { userId: bob.id, roomId, text: '123456', limit: 21 }))
 } finally {
   await database.close()
   await admin.unsafe(`drop database if exists ${name} with (force)`)

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { PGlite } from '@electric-sql/pglite'
-import { usePglite } from '../db/embedded.js'
+import { createPglite, usePglite } from '../db/embedded.js'
 import { installedPgliteVersion, migrationsHash, TEMPLATE_DIR, templatePaths, type TemplateManifest } from '../db/pglite-template.js'
 
 // `npm run db:template`: rebuilds db/pglite-template/ from drizzle/ after a migration is added or
 // PGlite is upgraded (test/db/pglite-template.test.ts fails until it is). Runs initdb once, here.
-const client = await PGlite.create()
+const client = await createPglite()
 await usePglite(client).migrate({ seed: false })
 const data = Buffer.from(await (await client.dumpDataDir('gzip')).arrayBuffer())
 await client.close()

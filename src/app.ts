@@ -27,6 +27,7 @@ import uploadRoutes from '../routes/messages/upload.js'
 import mediaRoutes from '../routes/media/index.js'
 import roomRoutes from '../routes/rooms/index.js'
 import userRoutes from '../routes/users/index.js'
+import searchRoutes from '../routes/search/index.js'
 import wsRoutes from '../routes/ws.js'
 import webRoutes from '../routes/web.js'
 
@@ -120,6 +121,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     await api.register(roomRoutes, { prefix: '/api/rooms' })
     await api.register(messageRoutes, { prefix: '/api/messages' })
     await api.register(uploadRoutes, { prefix: '/api/messages', maxUploadBytes: config.maxUploadBytes })
+    await api.register(searchRoutes, { prefix: '/api/search' })
   })
 
   return app

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import type { FastifyInstance } from 'fastify'
 import postgres from 'postgres'
 import tap from 'tap'
@@ -12,7 +12,7 @@ import { adminCommands } from '../src/admin/commands.js'
 import { count } from 'drizzle-orm'
 import { findUserByUsername } from '../db/queries/users.js'
 import { messages } from '../db/schema/index.js'
-import { usePglite } from '../db/embedded.js'
+import { createPglite, usePglite } from '../db/embedded.js'
 import type { Database } from '../db/client.js'
 import { migrationsHash } from '../db/pglite-template.js'
 import { PROJECT_ROOT } from '../db/paths.js'
@@ -56,7 +56,7 @@ function pgliteSnapshot (): Promise<Blob> {
     try {
       return new Blob([readFileSync(file)])
     } catch {}
-    const client = await PGlite.create()
+    const client = await createPglite()
     await usePglite(client).migrate({ seed: false })
     const blob = await client.dumpDataDir('gzip')
     await client.close()
@@ -80,7 +80,7 @@ async function pooledPglite (): Promise<Database> {
     // An open PGlite keeps the process alive: the file's process ends once its tests have.
     tap.teardown(async () => { await Promise.all(idlePglites.splice(0).map((client) => client.close())) })
   }
-  const client = idlePglites.pop() ?? await PGlite.create({ loadDataDir: await pgliteSnapshot() })
+  const client = idlePglites.pop() ?? await createPglite({ loadDataDir: await pgliteSnapshot() })
   return {
     ...usePglite(client),
     async close () {

@@ -2,6 +2,7 @@ import type { AppendMessages } from '../../db/append.js'
 import { findMessageForMember, findMessagesByClientIds, listLastMessages } from '../../db/queries/messages.js'
 import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomIdsOfUser, listRoomLastSeqs, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
 import { findUserById } from '../../db/queries/users.js'
+import { searchMessages } from '../../db/queries/search.js'
 import { isUuid } from '../../db/ids.js'
 import type { MessageRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
@@ -181,6 +182,25 @@ export function createChatService (options: ChatServiceOptions) {
       const message = await findMessageForMember(db, messageId, userId)
       if (message === undefined) throw messageNotFound()
       return await log.append(message.roomId, { kind: 'react', messageId, userId, emoji })
+    },
+
+    /**
+     * Messages of my rooms (or of `roomId`, which must be mine) containing every word of `q` as a
+     * prefix, newest first. The cursor is opaque to clients: the last message's id, encoded.
+     */
+    async search (userId: string, input: { q: string, roomId?: string | undefined, limit: number, cursor?: string | undefined }): Promise<{ messages: Message[], nextCursor: string | null }> {
+      const text = input.q.trim()
+      if (text === '') throw validation('q must contain something to search for')
+      const afterId = input.cursor === undefined ? undefined : Buffer.from(input.cursor, 'base64url').toString()
+      if (afterId !== undefined && !isUuid(afterId)) throw validation('cursor is not one this server gave')
+      if (input.roomId !== undefined) await memberRoom(userId, input.roomId)
+      const rows = await searchMessages(db, { userId, roomId: input.roomId, text, limit: input.limit + 1, afterId })
+      const page = await withQuotes(db, rows.slice(0, input.limit))
+      const last = page.at(-1)
+      return {
+        messages: page.map(toDto),
+        nextCursor: rows.length > input.limit && last !== undefined ? Buffer.from(last.id).toString('base64url') : null
+      }
     },
 
     /** Moves the read marker forward (never back, never past the last event). */

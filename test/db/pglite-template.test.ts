@@ -1,6 +1,5 @@
 import t from 'tap'
-import { PGlite } from '@electric-sql/pglite'
-import { usePglite } from '../../db/embedded.js'
+import { createPglite, usePglite } from '../../db/embedded.js'
 import { currentTemplate } from '../../db/pglite-template.js'
 
 const SCHEMA = `
@@ -21,11 +20,11 @@ t.test('the committed template matches drizzle/ and the installed PGlite (else: 
 t.test('a database from the template is the one migrations build from scratch, and gets its Family room', async (t) => {
   const template = currentTemplate()
   if (template === undefined) return t.fail('no current template')
-  const scratch = await PGlite.create()
+  const scratch = await createPglite()
   t.teardown(() => scratch.close())
   await usePglite(scratch).migrate()
 
-  const client = await PGlite.create({ loadDataDir: template })
+  const client = await createPglite({ loadDataDir: template })
   t.teardown(() => client.close())
   const familyRooms = async (): Promise<unknown[]> => (await client.query('select count(*)::int as n from rooms where is_family')).rows
   t.same(await familyRooms(), [{ n: 0 }], 'the template holds the schema only: no Family room id shared by every install')

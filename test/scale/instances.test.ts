@@ -69,9 +69,15 @@ if (PG === undefined) {
     const roomId = (alice.ready.data.rooms as Array<{ id: string }>)[0]!.id
     const sent = await alice.request('message.send', { roomId, body: 'who is in for pizza?', clientId: 'pizza' })
     const messageId = sent.data.message!.id as string
-    // Each member changes their reaction several times, both at once, through different instances.
+    // Each member changes their reaction several times (each change once the last is acked, as a
+    // person taps), both members at once, through different instances.
     const EMOJI = ['👍', '🍕', '❤️', '😂', '🎉']
-    const acks = await Promise.all([alice, bob].map((socket) => Promise.all(EMOJI.map((emoji) => socket.request('message.react', { messageId, emoji })))))
+    const reactInTurn = async (socket: typeof alice) => {
+      const answers = []
+      for (const emoji of EMOJI) answers.push(await socket.request('message.react', { messageId, emoji }))
+      return answers
+    }
+    const acks = await Promise.all([alice, bob].map(reactInTurn))
     t.ok(acks.flat().every((ack) => ack.type === 'ack'))
     const last = 1 + EMOJI.length * 2
     const updates = (socket: typeof alice) => socket.frames.filter((f) => f.type === 'message.updated').map((f) => f.data.message!.eventSeq as number)
