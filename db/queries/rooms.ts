@@ -86,6 +86,13 @@ export async function lastSeqForMember (db: Db, roomId: string, userId: string):
   return row?.lastSeq
 }
 
+/** Everyone who shares a room with `userId`, `userId` included (who must hear of a profile change). */
+export async function listRoomMates (db: Db, userId: string): Promise<string[]> {
+  const mine = db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId))
+  const rows = await db.selectDistinct({ userId: roomMembers.userId }).from(roomMembers).where(inArray(roomMembers.roomId, mine))
+  return rows.map((r) => r.userId)
+}
+
 export async function listRoomIdsOfUser (db: Db, userId: string): Promise<string[]> {
   const rows = await db.select({ roomId: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId))
   return rows.map((r) => r.roomId)

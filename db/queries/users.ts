@@ -31,6 +31,11 @@ export async function updatePasswordHash (db: Db, userId: string, passwordHash: 
   return rows.length > 0
 }
 
+export async function updateDisplayName (db: Db, userId: string, displayName: string): Promise<UserRow | undefined> {
+  const [row] = await db.update(users).set({ displayName }).where(eq(users.id, userId)).returning()
+  return row
+}
+
 export async function setUserDisabled (db: Db, userId: string, disabled: boolean): Promise<boolean> {
   const rows = await db.update(users).set({ disabledAt: disabled ? new Date() : null })
     .where(eq(users.id, userId)).returning({ id: users.id })

@@ -1,13 +1,49 @@
-import { findUserById, findUserByUsername, listUsers, updatePasswordHash } from '../../db/queries/users.js'
+import { findUserById, findUserByUsername, listUsers, updateDisplayName, updatePasswordHash } from '../../db/queries/users.js'
+import { listRoomMates } from '../../db/queries/rooms.js'
 import type { Db } from '../../db/types.js'
-import { invalidCredentials, unauthorized } from '../errors.js'
+import { invalidCredentials, unauthorized, validation } from '../errors.js'
 import { toUserDto, type User } from '../schemas/user.js'
 import { hashPassword, verifyPassword } from './passwords.js'
 import type { SessionService } from './session-service.js'
 
+/** A member's profile changed: `roomMates` (themselves included) must be told. */
+export type ProfileListener = (user: User, roomMates: string[]) => void
+
+export const DISPLAY_NAME_MAX = 64
+
+/** A display name as typed: control characters out, outer whitespace trimmed, 1–64 code points. */
+function displayNameOf (raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const name = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim()
+  const length = [...name].length
+  if (length === 0 || length > DISPLAY_NAME_MAX) throw validation(`displayName must be 1–${DISPLAY_NAME_MAX} characters`)
+  return name
+}
+
 /** Family members as they see each other, and what a member does with their own account. */
 export function createAccounts (db: Db, sessions: SessionService) {
+  const profileListeners = new Set<ProfileListener>()
+
+  async function announce (user: User): Promise<void> {
+    const roomMates = await listRoomMates(db, user.id)
+    for (const listener of profileListeners) listener(user, roomMates)
+  }
+
   return {
+    /** Renames the member; everyone sharing a room with them hears of it. */
+    async rename (userId: string, rawName: string): Promise<User> {
+      const row = await updateDisplayName(db, userId, displayNameOf(rawName))
+      if (row === undefined) throw unauthorized()
+      const user = toUserDto(row)
+      await announce(user)
+      return user
+    },
+
+    onProfileChanged (listener: ProfileListener): () => void {
+      profileListeners.add(listener)
+      return () => profileListeners.delete(listener)
+    },
+
     /**
      * Checks the credentials and opens a session. Unknown user, disabled user and wrong password
      * all fail the same way, after the same argon2 work.

@@ -1,3 +1,4 @@
+import type { Accounts } from '../auth/accounts.js'
 import type { SessionService } from '../auth/session-service.js'
 import type { ChatEvent, ChatService } from '../chat/chat-service.js'
 import { encode } from './envelope.js'
@@ -8,7 +9,12 @@ import type { Fanout } from './fanout.js'
  * frame, serialised once here, published through the fan-out (local, or Redis across instances).
  * Presence and typing are published by the hub and the handlers themselves.
  */
-export function publishChatEvents (chat: Pick<ChatService, 'onEvent' | 'toDto'>, sessions: Pick<SessionService, 'onRevoked'>, fanout: Fanout): void {
+export function publishChatEvents (
+  chat: Pick<ChatService, 'onEvent' | 'toDto'>,
+  sessions: Pick<SessionService, 'onRevoked'>,
+  accounts: Pick<Accounts, 'onProfileChanged'>,
+  fanout: Fanout
+): void {
   chat.onEvent((event: ChatEvent) => {
     switch (event.type) {
       case 'message.new':
@@ -26,4 +32,5 @@ export function publishChatEvents (chat: Pick<ChatService, 'onEvent' | 'toDto'>,
     }
   })
   sessions.onRevoked((sessionIds) => fanout.publish({ kind: 'revoke', sessionIds: [...sessionIds] }))
+  accounts.onProfileChanged((user, roomMates) => fanout.publish({ kind: 'users', userIds: roomMates, frame: encode('user.updated', { user }) }))
 }

@@ -40,6 +40,11 @@ export function deliverFanout (fanout: Fanout, deps: DeliveryDeps): void {
       case 'join':
         for (const userId of message.userIds) followIntoRoom(userId, message.roomId)
         return
+      case 'users':
+        for (const userId of message.userIds) {
+          for (const connection of registry.connectionsOfUser(userId)) registry.send(connection, message.frame)
+        }
+        return
       case 'revoke':
         // Revoked on another instance: this one's session cache must forget it too.
         deps.sessions.evict(message.sessionIds)

@@ -53,7 +53,7 @@ export const dataValidators = Object.fromEntries(
 export const isClientMessageType = (type: string): type is ClientMessageType => Object.hasOwn(ClientDataSchemas, type)
 
 export type ServerMessageType =
-  | 'ready' | 'ack' | 'error' | 'message.new' | 'message.updated' | 'messages' | 'typing' | 'presence' | 'read' | 'pong' | 'room.joined'
+  | 'ready' | 'ack' | 'error' | 'message.new' | 'message.updated' | 'messages' | 'typing' | 'presence' | 'read' | 'pong' | 'room.joined' | 'user.updated'
 
 /** Serialises a server frame. Broadcasts call this once and send the same string to every socket. */
 export function encode (type: ServerMessageType, data: object, id?: string): string {

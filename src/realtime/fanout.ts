@@ -7,6 +7,7 @@ export type FanoutMessage =
   | { kind: 'all', frame: string }
   | { kind: 'revoke', sessionIds: string[] }
   | { kind: 'join', roomId: string, userIds: string[] }
+  | { kind: 'users', userIds: string[], frame: string }
 
 /** The seam between the in-process and the Redis fan-out (socket.io's adapter boundary). */
 export interface Fanout {

@@ -23,7 +23,7 @@ export interface HubLogger {
 export interface HubOptions {
   chat: ChatService
   sessions: Pick<SessionService, 'confirm' | 'onRevoked' | 'evict'>
-  accounts: Pick<Accounts, 'find'>
+  accounts: Pick<Accounts, 'find' | 'onProfileChanged'>
   fanout: Fanout
   log: HubLogger
   wsLimit: RateLimit
@@ -88,7 +88,7 @@ export function createHub (options: HubOptions) {
   })
   const authOf = new WeakMap<Connection, Auth>()
 
-  publishChatEvents(chat, options.sessions, fanout)
+  publishChatEvents(chat, options.sessions, options.accounts, fanout)
   deliverFanout(fanout, { chat, sessions: options.sessions, registry, close: closeConnection, log })
 
   function publishPresence (userId: string, online: boolean): void {

@@ -95,6 +95,16 @@ if (PG === undefined) {
     await Promise.all([alice.close(), bob.close()])
   })
 
+  t.test('a new display name reaches the room mates connected to another instance', async (t) => {
+    const { instances, tokens, users } = await cluster(t, 2, ['alice', 'bob'])
+    const [a, b] = instances as [ServerProcess, ServerProcess]
+    const bob = await openSocketAt(wsOf(b), tokens.bob!)
+    const res = await fetch(`${a.url}/api/users/me`, { method: 'PATCH', headers: { authorization: `Bearer ${tokens.alice!}`, 'content-type': 'application/json' }, body: JSON.stringify({ displayName: 'Grandma' }) })
+    t.equal(res.status, 200)
+    t.match((await bob.next('user.updated')).data.user, { id: users.alice, displayName: 'Grandma' })
+    await bob.close()
+  })
+
   t.test('logout on one instance closes the socket on another, and the token dies everywhere at once', async (t) => {
     const { instances, tokens } = await cluster(t, 2, ['alice'])
     const [a, b] = instances as [ServerProcess, ServerProcess]
