@@ -107,6 +107,22 @@ export function createChatService (options: ChatServiceOptions) {
     return row
   }
 
+  // A change first looks its message up (for the room, and who may change it); on a pool of
+  // connections two lookups can finish out of order, so a member tapping 👍 then ❤️ could end on
+  // 👍. Changes to one message therefore reach the room log in the order they were asked for:
+  // each lookup starts once the previous change to that message is queued (not committed).
+  const queuing = new Map<string, Promise<unknown>>()
+  // (`queue` answers { committed } rather than the append's promise, which would be awaited along.)
+  async function changeInOrder (messageId: string, queue: () => Promise<{ committed: Promise<LogResult> }>): Promise<LogResult> {
+    const previous = queuing.get(messageId) ?? Promise.resolve()
+    const queued = previous.then(queue)
+    const settled: Promise<void> = queued.then(() => {}, () => {}).then(() => {
+      if (queuing.get(messageId) === settled) queuing.delete(messageId)
+    })
+    queuing.set(messageId, settled)
+    return await (await queued).committed
+  }
+
   async function ownMessage (userId: string, messageId: string): Promise<MessageRow> {
     const message = await findMessageForMember(db, messageId, userId)
     if (message === undefined) throw messageNotFound()
@@ -158,17 +174,22 @@ export function createChatService (options: ChatServiceOptions) {
         discardImage)
     },
 
-    async edit (userId: string, messageId: string, rawBody: string): Promise<LogResult> {
-      const message = await ownMessage(userId, messageId)
-      const body = sanitizeBody(rawBody, { allowEmpty: message.imageKey !== null })
-      return await log.append(message.roomId, { kind: 'edit', messageId, body })
+    edit (userId: string, messageId: string, rawBody: string): Promise<LogResult> {
+      return changeInOrder(messageId, async () => {
+        const message = await ownMessage(userId, messageId)
+        const body = sanitizeBody(rawBody, { allowEmpty: message.imageKey !== null })
+        return { committed: log.append(message.roomId, { kind: 'edit', messageId, body }) }
+      })
     },
 
     /** Leaves a tombstone and removes the photo's files, if it had any. */
     async remove (userId: string, messageId: string): Promise<LogResult> {
-      const message = await ownMessage(userId, messageId)
-      const result = await log.append(message.roomId, { kind: 'delete', messageId })
-      if (result.changed) await discardImage(message)
+      let message: MessageRow | undefined
+      const result = await changeInOrder(messageId, async () => {
+        message = await ownMessage(userId, messageId)
+        return { committed: log.append(message.roomId, { kind: 'delete', messageId }) }
+      })
+      if (result.changed) await discardImage(message!)
       return result
     },
 
@@ -179,9 +200,11 @@ export function createChatService (options: ChatServiceOptions) {
      */
     async react (userId: string, messageId: string, emoji: string | null): Promise<LogResult> {
       if (emoji !== null && !isOneEmoji(emoji)) throw validation('emoji must be exactly one emoji')
-      const message = await findMessageForMember(db, messageId, userId)
-      if (message === undefined) throw messageNotFound()
-      return await log.append(message.roomId, { kind: 'react', messageId, userId, emoji })
+      return await changeInOrder(messageId, async () => {
+        const message = await findMessageForMember(db, messageId, userId)
+        if (message === undefined) throw messageNotFound()
+        return { committed: log.append(message.roomId, { kind: 'react', messageId, userId, emoji }) }
+      })
     },
 
     /**

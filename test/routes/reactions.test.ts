@@ -191,3 +191,18 @@ for (const [name, status, code, method] of refusals) {
     t.same(await stored(app), before)
   })
 }
+
+t.test('changes sent without waiting apply in the order sent: the last tap wins', async (t) => {
+  const { app, alice, bob } = await aliceAndBob(t)
+  const m = await send(app, alice.token, 'hi')
+  const socket = await openSocket(app, bob.token)
+  const EMOJI = ['👍', '🍕', '❤️', '😂', '🎉', '🙏', '😮', '👏']
+  const acks = await Promise.all(EMOJI.map((emoji) => socket.request('message.react', { messageId: m.id, emoji })))
+  t.same(acks.map((a) => a.data.message!.eventSeq), EMOJI.map((_, i) => i + 2), 'committed in the order sent')
+  t.same((await latest(app, bob.token)).messages[0].reactions, { '👏': [bob.id] })
+  const mine = await openSocket(app, alice.token)
+  const edits = await Promise.all(['one', 'two', 'three'].map((body) => mine.request('message.edit', { messageId: m.id, body })))
+  t.same(edits.map((a) => a.data.message!.body), ['one', 'two', 'three'])
+  t.equal((await latest(app, alice.token)).messages[0].body, 'three')
+  await Promise.all([socket.close(), mine.close()])
+})
