@@ -81,12 +81,12 @@ export default fp<AuthPluginOptions>(async (app, opts) => {
   app.decorateRequest('auth', null)
   app.decorate('auth', {
     sessions,
-    accounts: createAccounts(app.database.db, sessions),
+    accounts: createAccounts(app.database.db, sessions, { store: app.media.store, pipeline: app.media.pipeline, log: app.log }),
     authenticate: authenticateWith(bearerToken),
     authenticateUpgrade: authenticateWith((request) => bearerToken(request) ?? queryToken(request)),
     issueToken: (auth) => app.jwt.sign({ sub: auth.userId, sid: auth.sessionId })
   } satisfies AuthNamespace)
-}, { name: 'auth', fastify: '5.x', dependencies: ['db'] })
+}, { name: 'auth', fastify: '5.x', dependencies: ['db', 'media'] })
 
 declare module 'fastify' {
   interface FastifyInstance {

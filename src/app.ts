@@ -91,7 +91,6 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     queryDeadlineMs: 5000,
     ...(overrides.database === undefined ? {} : { database: overrides.database })
   })
-  await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })
   await app.register(mediaPlugin, {
     dataDir: config.dataDir,
     secret: config.jwtSecret,
@@ -99,6 +98,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     ...(overrides.cloudinaryTimeoutMs === undefined ? {} : { cloudinaryTimeoutMs: overrides.cloudinaryTimeoutMs }),
     ...(overrides.heicWorkerUrl === undefined ? {} : { heicWorkerUrl: overrides.heicWorkerUrl })
   })
+  await app.register(authPlugin, { jwtSecret: config.jwtSecret, tokenTtlMs: config.tokenTtlMs })
   await app.register(chatPlugin, { cacheRecent: config.redisUrl === null })
   await app.register(redisPlugin, { redisUrl: config.redisUrl, baselines: () => app.chat.lastSeqs() })
   await app.register(securityPlugin, { imageOrigins: config.cloudinaryUrl === null ? [] : ['https://res.cloudinary.com'] })
@@ -117,7 +117,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     api.addHook('onRequest', api.auth.authenticate)
     api.addHook('onRequest', api.security.limitBy(config.rateLimits.api, 'api', (request) => request.auth?.userId ?? ''))
     await api.register(sessionRoutes, { prefix: '/api/auth', passwordAttempts })
-    await api.register(userRoutes, { prefix: '/api/users' })
+    await api.register(userRoutes, { prefix: '/api/users', maxUploadBytes: config.maxUploadBytes })
     await api.register(roomRoutes, { prefix: '/api/rooms' })
     await api.register(messageRoutes, { prefix: '/api/messages' })
     await api.register(uploadRoutes, { prefix: '/api/messages', maxUploadBytes: config.maxUploadBytes })

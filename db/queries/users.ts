@@ -36,6 +36,16 @@ export async function updateDisplayName (db: Db, userId: string, displayName: st
   return row
 }
 
+/** Sets (or with nulls clears) the profile photo; answers the row before and after. */
+export async function updateAvatar (db: Db, userId: string, keys: { avatarKey: string | null, avatarThumbKey: string | null }): Promise<{ before: UserRow, after: UserRow } | undefined> {
+  return await db.transaction(async (tx) => {
+    const [before] = await tx.select().from(users).where(eq(users.id, userId)).for('update')
+    if (before === undefined) return undefined
+    const [after] = await tx.update(users).set(keys).where(eq(users.id, userId)).returning()
+    return { before, after: after! }
+  })
+}
+
 export async function setUserDisabled (db: Db, userId: string, disabled: boolean): Promise<boolean> {
   const rows = await db.update(users).set({ disabledAt: disabled ? new Date() : null })
     .where(eq(users.id, userId)).returning({ id: users.id })

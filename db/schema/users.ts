@@ -8,7 +8,9 @@ export const users = pgTable('users', {
   // Stored lower-case, so the plain unique constraint is the case-insensitive one.
   username: text('username').notNull().unique('users_username_key'),
   displayName: text('display_name').notNull(),
-  avatarUrl: text('avatar_url'),
+  // The profile photo's two stored files (256 px and 64 px squares), signed into avatarUrl when read.
+  avatarKey: text('avatar_key'),
+  avatarThumbKey: text('avatar_thumb_key'),
   passwordHash: text('password_hash').notNull(),
   disabledAt: timestamptz('disabled_at'),
   createdAt: createdAt(),

@@ -1,8 +1,11 @@
-import { findUserById, findUserByUsername, listUsers, updateDisplayName, updatePasswordHash } from '../../db/queries/users.js'
+import { findUserById, findUserByUsername, listUsers, updateAvatar, updateDisplayName, updatePasswordHash } from '../../db/queries/users.js'
+import type { UserRow } from '../../db/schema/index.js'
+import type { ImagePipeline } from '../media/image-pipeline.js'
+import type { MediaStore } from '../media/media-store.js'
 import { listRoomMates } from '../../db/queries/rooms.js'
 import type { Db } from '../../db/types.js'
 import { invalidCredentials, unauthorized, validation } from '../errors.js'
-import { toUserDto, type User } from '../schemas/user.js'
+import type { User } from '../schemas/user.js'
 import { hashPassword, verifyPassword } from './passwords.js'
 import type { SessionService } from './session-service.js'
 
@@ -20,9 +23,46 @@ function displayNameOf (raw: string): string {
   return name
 }
 
+/** Where profile photos are made safe and kept: the same pipeline and store as message photos. */
+export interface ProfileMedia {
+  store: MediaStore
+  pipeline: ImagePipeline
+  /** Where removing an old photo's files reports a failure (the profile has changed regardless). */
+  log: { error (obj: object, msg: string): void }
+}
+
 /** Family members as they see each other, and what a member does with their own account. */
-export function createAccounts (db: Db, sessions: SessionService) {
+export function createAccounts (db: Db, sessions: SessionService, media: ProfileMedia) {
   const profileListeners = new Set<ProfileListener>()
+
+  /** A stored account as the family sees it: never its password hash or state; the photo signed. */
+  const toUserDto = (row: UserRow): User => ({
+    id: row.id,
+    username: row.username,
+    displayName: row.displayName,
+    avatarUrl: row.avatarKey === null || row.avatarThumbKey === null ? null : media.store.urls({ imageKey: row.avatarKey, thumbKey: row.avatarThumbKey }).url
+  })
+
+  async function discard (keys: Array<string | null>): Promise<void> {
+    const present = keys.filter((k): k is string => k !== null)
+    if (present.length === 0) return
+    await media.store.remove(present).catch((err: unknown) => media.log.error({ err, keys: present }, 'could not remove an old profile photo'))
+  }
+
+  /** Stores the new keys, then lets the old photo's files go and tells the room mates. */
+  async function replaceAvatar (userId: string, keys: { avatarKey: string | null, avatarThumbKey: string | null }): Promise<User> {
+    const changed = await updateAvatar(db, userId, keys)
+    if (changed === undefined) {
+      await discard([keys.avatarKey, keys.avatarThumbKey])
+      throw unauthorized()
+    }
+    const user = toUserDto(changed.after)
+    // Removing a photo one does not have changes nothing, and nobody is told.
+    if (changed.before.avatarKey === keys.avatarKey) return user
+    await discard([changed.before.avatarKey, changed.before.avatarThumbKey])
+    await announce(user)
+    return user
+  }
 
   async function announce (user: User): Promise<void> {
     const roomMates = await listRoomMates(db, user.id)
@@ -37,6 +77,16 @@ export function createAccounts (db: Db, sessions: SessionService) {
       const user = toUserDto(row)
       await announce(user)
       return user
+    },
+
+    /** A new profile photo through the image pipeline (same formats, limits, metadata stripping). */
+    async setAvatar (userId: string, file: Buffer): Promise<User> {
+      const stored = await media.store.put(await media.pipeline.avatar(file))
+      return await replaceAvatar(userId, { avatarKey: stored.imageKey, avatarThumbKey: stored.thumbKey })
+    },
+
+    async removeAvatar (userId: string): Promise<User> {
+      return await replaceAvatar(userId, { avatarKey: null, avatarThumbKey: null })
     },
 
     onProfileChanged (listener: ProfileListener): () => void {

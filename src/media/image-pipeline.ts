@@ -8,6 +8,8 @@ import { createSemaphore } from '../semaphore.js'
 export const MAX_PIXELS = 50_000_000
 export const MAX_EDGE = 2048
 export const THUMB_EDGE = 320
+export const AVATAR_EDGE = 256
+export const AVATAR_THUMB_EDGE = 64
 
 export interface ProcessedImage {
   full: Buffer
@@ -66,20 +68,40 @@ export function createImagePipeline (options: { concurrency?: number, maxWaiting
     return await out.toBuffer({ resolveWithObject: true })
   }
 
+  /** Opens the photo, renders it with `render`, and blames a decode failure on the upload. */
+  function run (bytes: Buffer, render: (image: Sharp, alpha: boolean) => Promise<ProcessedImage>): Promise<ProcessedImage> {
+    return limit(async () => {
+      const image = await open(bytes)
+      try {
+        const stats = await image.clone().stats()
+        return await render(image, !stats.isOpaque)
+      } catch (err) {
+        // Pixel data that fails to decode is a bad upload, not a server fault.
+        if (err instanceof Error && /Input|corrupt|premature|bad|invalid|unsupported|VipsJpeg|pngload|webpload|gifload|heifload/i.test(err.message)) throw notAnImage()
+        throw err
+      }
+    })
+  }
+
+  async function square (image: Sharp, edge: number, alpha: boolean) {
+    const cropped = image.clone().resize({ width: edge, height: edge, fit: 'cover', position: 'attention' })
+    const out = alpha ? cropped.webp({ quality: 82 }) : cropped.flatten({ background: '#ffffff' }).jpeg({ quality: 82, mozjpeg: true })
+    return await out.toBuffer()
+  }
+
   return {
+    /** A message photo: at most 2048 px on its long edge, and a 320 px thumbnail. */
     process (bytes: Buffer): Promise<ProcessedImage> {
-      return limit(async () => {
-        const image = await open(bytes)
-        try {
-          const stats = await image.clone().stats()
-          const alpha = !stats.isOpaque
-          const [full, thumb] = await Promise.all([encode(image, MAX_EDGE, alpha), encode(image, THUMB_EDGE, alpha)])
-          return { full: full.data, thumb: thumb.data, width: full.info.width, height: full.info.height, format: alpha ? 'webp' : 'jpeg' }
-        } catch (err) {
-          // Pixel data that fails to decode is a bad upload, not a server fault.
-          if (err instanceof Error && /Input|corrupt|premature|bad|invalid|unsupported|VipsJpeg|pngload|webpload|gifload|heifload/i.test(err.message)) throw notAnImage()
-          throw err
-        }
+      return run(bytes, async (image, alpha) => {
+        const [full, thumb] = await Promise.all([encode(image, MAX_EDGE, alpha), encode(image, THUMB_EDGE, alpha)])
+        return { full: full.data, thumb: thumb.data, width: full.info.width, height: full.info.height, format: alpha ? 'webp' : 'jpeg' }
+      })
+    },
+    /** A profile photo: cropped square (around what draws the eye) to 256 px, and a 64 px one. */
+    avatar (bytes: Buffer): Promise<ProcessedImage> {
+      return run(bytes, async (image, alpha) => {
+        const [full, thumb] = await Promise.all([square(image, AVATAR_EDGE, alpha), square(image, AVATAR_THUMB_EDGE, alpha)])
+        return { full, thumb, width: AVATAR_EDGE, height: AVATAR_EDGE, format: alpha ? 'webp' : 'jpeg' }
       })
     },
     close: heic.close

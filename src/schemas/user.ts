@@ -19,8 +19,3 @@ export const UserWithPresenceSchema = Type.Object({
 // Raw names may carry control characters and outer whitespace; the 1–64 rule applies after they
 // go (src/auth/accounts.ts). This only bounds the work.
 export const UpdateProfileBodySchema = Type.Object({ displayName: Type.String({ maxLength: 512 }) }, { additionalProperties: false })
-
-/** A stored account as the family sees it (never its password hash or state). */
-export function toUserDto (row: User): User {
-  return { id: row.id, username: row.username, displayName: row.displayName, avatarUrl: row.avatarUrl }
-}
