@@ -18,9 +18,24 @@ export const lockPath = (dataDir: string): string => join(dataDir, 'pglite.lock'
 function isAlive (pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return !isZombie(pid)
+}
+
+/**
+ * A process killed with SIGKILL whose parent has not reaped it yet still answers signal 0, but
+ * holds nothing: on Linux its state in /proc is Z. A restart right after a crash must not wait
+ * for the reaping (elsewhere there is no /proc, and signal 0 is the answer).
+ */
+function isZombie (pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // "pid (comm) state …": comm may hold spaces and parentheses, so read after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')
+  } catch {
+    return false
   }
 }
 
