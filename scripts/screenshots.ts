@@ -25,10 +25,10 @@ try {
   }
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-  const open = async (username: string, phone: boolean): Promise<Page> => {
+  const open = async (username: string, phone: boolean, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> => {
     const context = await browser.newContext(phone
-      ? { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
-      : { viewport: { width: 1100, height: 700 } })
+      ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme }
+      : { viewport: { width: 1100, height: 700 }, colorScheme })
     const page = await context.newPage()
     await page.goto(origin)
     if (username === '') return page
@@ -43,6 +43,10 @@ try {
     await page.press('.composer textarea', 'Enter')
     await page.locator('.message.mine:not(.pending)', { hasText: text.split('\n')[0] }).last().waitFor()
   }
+  const menuOf = async (page: Page, text: string): Promise<void> => {
+    await page.locator('.message .bubble', { hasText: text }).last().click()
+    await page.locator('.message-menu').waitFor()
+  }
   const shot = async (page: Page, name: string): Promise<void> => {
     await page.screenshot({ path: join(OUT, `${name}.png`) })
     console.log(`docs/screenshots/${name}.png`)
@@ -55,13 +59,19 @@ try {
 
   const mum = await open('mum', false)
   const lea = await open('lea', true)
-  const dad = await open('dad', true)
+  const dad = await open('dad', true, 'dark')
   for (const page of [mum, lea, dad]) {
     await page.click('.room-link')
     await page.waitForSelector('.composer')
   }
   await say(dad, 'Who is coming on Sunday? 🍰')
   await say(lea, 'Me! With Tom 😊')
+  await menuOf(mum, 'Me! With Tom')
+  await mum.click('.message-menu .quick-reactions button[aria-label="React ❤️"]')
+  await menuOf(dad, 'Me! With Tom')
+  await dad.click('.message-menu .quick-reactions button[aria-label="React 👍"]')
+  await menuOf(mum, 'Who is coming')
+  await mum.click('.message-menu .action-reply')
   await say(mum, 'Lunch at 12:30, directions: https://example.org/map')
   const cake = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#e8b86d' } })
     .composite([{ input: Buffer.from('<svg width="1200" height="800"><circle cx="600" cy="420" r="260" fill="#8b4a2b"/><rect x="340" y="300" width="520" height="60" fill="#f7e7ce"/><text x="600" y="200" font-size="90" text-anchor="middle" fill="#5a2d0c">Happy birthday!</text></svg>') }])
@@ -80,6 +90,16 @@ try {
   await dad.press('.composer textarea', 'Enter')
   await lea.waitForFunction(() => [...document.querySelectorAll('img')].every((img) => img.complete))
   await shot(lea, 'phone-room')
+  await shot(dad, 'phone-room-dark')
+  await menuOf(lea, 'Lunch at 12:30')
+  await shot(lea, 'phone-message-menu')
+  await lea.keyboard.press('Escape')
+
+  await lea.click('.room .search-link')
+  await lea.fill('.search-form input', 'lunch')
+  await lea.locator('.search-result').first().waitFor()
+  await shot(lea, 'phone-search')
+  await lea.click('.back')
 
   await lea.click('.back')
   await lea.locator('.person', { hasText: 'Grandpa' }).click()
@@ -87,6 +107,9 @@ try {
   await lea.click('.back')
   await shot(lea, 'phone-conversations')
   await lea.click('.me')
+  await lea.locator('.profile-name').waitFor()
+  await shot(lea, 'phone-profile')
+  await lea.click('.devices-link')
   await lea.locator('.sessions li').first().waitFor()
   await shot(lea, 'phone-devices')
   await browser.close()

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { bearer, login } from '../helper.js'
-import { launchBrowser, noBrowser, openPage, openRoom, say, listeningFamily, shownBodies, signIn } from '../fixtures/browser.js'
+import { launchBrowser, noBrowser, PHONE, openPage, openRoom, say, listeningFamily, shownBodies, signIn } from '../fixtures/browser.js'
 
 t.test('a wrong password is refused on the form; the right one logs in and stays logged in across reloads', { skip: noBrowser }, async (t) => {
   const { origin } = await listeningFamily(t)
@@ -20,8 +20,8 @@ t.test('a wrong password is refused on the form; the right one logs in and stays
   await alice.page.locator('.message .body', { hasText: 'still here' }).waitFor()
   t.equal(await alice.page.locator('.login-form').count(), 0, 'no login form after a reload')
   t.same(await shownBodies(alice.page), ['still here after a reload?'], 'the room is reopened, each message once')
-  // On a 360 px screen nothing overflows sideways.
-  t.equal(await alice.page.evaluate(() => document.documentElement.scrollWidth), 360)
+  // On a phone's screen nothing overflows sideways.
+  t.equal(await alice.page.evaluate(() => document.documentElement.scrollWidth), PHONE.width)
   t.same(await alice.problems(), [])
 })
 
@@ -34,6 +34,7 @@ t.test('logging out of another device from the devices screen sends that device 
   await signIn(laptop.page, origin, 'alice')
 
   await laptop.page.click('.me')
+  await laptop.page.click('.devices-link')
   const sessions = laptop.page.locator('.sessions li')
   await sessions.nth(1).waitFor()
   t.equal(await sessions.count(), 2)

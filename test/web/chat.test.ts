@@ -43,9 +43,9 @@ t.test('two family members chat: text, emoji, typing, read ticks, edits and dele
   t.equal(await xss.textContent(), XSS, 'markup in a message is shown as text')
   t.equal(await alice.page.locator('.message-list img').count(), 0, 'no element was created from it')
 
-  // Edit: tap my message, Edit, change the text, Enter.
+  // Edit: tap my message, Edit in its menu, change the text, Enter.
   await aliceFirst.locator('.bubble').click()
-  await aliceFirst.locator('.action-edit').click()
+  await alice.page.locator('.message-menu .action-edit').click()
   t.equal(await alice.page.inputValue('.composer textarea'), 'Dinner at 7? 👨‍👩‍👧‍👦🍕')
   await alice.page.fill('.composer textarea', 'Dinner at 8? 🍕')
   await alice.page.press('.composer textarea', 'Enter')
@@ -54,9 +54,10 @@ t.test('two family members chat: text, emoji, typing, read ticks, edits and dele
 
   // Delete takes two taps.
   await aliceFirst.locator('.bubble').click()
-  await aliceFirst.locator('.action-delete').click()
-  t.equal(await aliceFirst.locator('.action-delete').textContent(), 'Delete for everyone?')
-  await aliceFirst.locator('.action-delete').click()
+  const remove = alice.page.locator('.message-menu .action-delete')
+  await remove.click()
+  t.equal(await remove.textContent(), 'Delete for everyone?')
+  await remove.click()
   await bob.page.locator('.message .body.deleted', { hasText: 'This message was deleted' }).waitFor()
   t.same(await shownBodies(bob.page), ['This message was deleted', 'Yes\nsee you https://example.org/menu.', XSS])
 

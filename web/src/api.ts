@@ -47,10 +47,10 @@ export class Api {
   }
 
   /** A multipart upload with progress (fetch cannot report upload progress; XHR can). */
-  upload<T> (path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
+  upload<T> (path: string, form: FormData, onProgress: (fraction: number) => void, method = 'POST'): Promise<T> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest()
-      xhr.open('POST', path)
+      xhr.open(method, path)
       if (this.token !== null) xhr.setRequestHeader('authorization', `Bearer ${this.token}`)
       xhr.responseType = 'json'
       xhr.upload.onprogress = (event) => {

@@ -124,9 +124,9 @@ export class Chat {
     this.markOpenRoomRead()
   }
 
-  sendText (roomId: string, body: string): void {
+  sendText (roomId: string, body: string, replyToId?: string): void {
     if (body.trim() === '') return
-    this.outbox.add(roomId, body)
+    this.outbox.add(roomId, body, replyToId)
     this.emit({ kind: 'room', roomId })
     this.flushOutbox()
   }
@@ -137,8 +137,14 @@ export class Chat {
     if (this.openRoomId !== null) this.emit({ kind: 'room', roomId: this.openRoomId })
   }
 
-  sendPhoto (roomId: string, file: File, caption: string): void {
-    this.uploads.add(roomId, file, caption)
+  sendPhoto (roomId: string, file: File, caption: string, replyToId?: string): void {
+    this.uploads.add(roomId, file, caption, replyToId)
+  }
+
+  /** My reaction to a message: one emoji, or null to take it back. */
+  async react (messageId: string, emoji: string | null): Promise<void> {
+    const frame = await this.connection.request('message.react', { messageId, emoji })
+    this.receiveOwn(frame)
   }
 
   async edit (messageId: string, body: string): Promise<void> {
@@ -174,6 +180,59 @@ export class Chat {
     }
   }
 
+  /**
+   * Loads older pages until the message with this seq is here (a reply's original, a search
+   * result); false when the room's history does not reach it.
+   */
+  async loadUntil (roomId: string, seq: number): Promise<boolean> {
+    const state = this.rooms.get(roomId)
+    if (state === undefined) return false
+    await this.loaded(state)
+    const has = (): boolean => this.messagesOf(roomId).some((m) => m.seq <= seq)
+    while (!has() && state.loaded && state.hasOlder) {
+      if (state.loadingOlder) await new Promise((resolve) => setTimeout(resolve, 50))
+      else await this.loadOlder(roomId)
+    }
+    return this.messagesOf(roomId).some((m) => m.seq === seq)
+  }
+
+  /** Resolves once the room's latest page is here (a room just opened is still fetching it). */
+  private loaded (state: RoomState): Promise<void> {
+    if (state.loaded) return Promise.resolve()
+    return new Promise((resolve) => {
+      const stop = this.subscribe((change) => {
+        if (change.kind !== 'room' || change.roomId !== state.room.id || !state.loaded) return
+        stop()
+        resolve()
+      })
+      this.sync.catchUp(state)
+    })
+  }
+
+  /** A profile change of mine (this device's answer) or of a room mate (`user.updated`). */
+  applyProfile (user: User): void {
+    if (user.id === this.me.id) this.me = user
+    const known = this.users.get(user.id)
+    if (known !== undefined) this.users.set(user.id, { ...known, ...user })
+    this.emit({ kind: 'users' })
+    this.emit({ kind: 'rooms' })
+  }
+
+  /** A direct room is named after the other member as they call themselves now. */
+  roomName (room: Room): string {
+    if (room.kind === 'direct') return this.otherMember(room)?.displayName ?? (room.name || 'Direct chat')
+    return room.name
+  }
+
+  /** Rooms by latest activity; rooms without a message yet last, by name. */
+  roomsByActivity (): Room[] {
+    return [...this.rooms.values()].map((s) => s.room).sort((a, b) => {
+      const at = a.lastMessage?.createdAt ?? ''
+      const bt = b.lastMessage?.createdAt ?? ''
+      return at === bt ? this.roomName(a).localeCompare(this.roomName(b)) : at < bt ? 1 : -1
+    })
+  }
+
   async startDirect (userId: string): Promise<string> {
     const { room } = await this.api.request<{ room: Room }>('POST', '/api/rooms/direct', { userId })
     this.upsertRoom(room)
@@ -205,6 +264,7 @@ export class Chat {
       case 'typing': return this.onTyping(data as { roomId: string, userId: string })
       case 'presence': return this.onPresence(data as { userId: string, online: boolean })
       case 'room.joined': return this.onJoined((data as { room: Room }).room)
+      case 'user.updated': return this.applyProfile((data as { user: User }).user)
     }
   }
 
@@ -238,8 +298,16 @@ export class Chat {
       if (room.id === this.openRoomId) this.sync.catchUp(created)
       return created
     }
+    const known = state.room.lastMessage
     state.room = { ...room, lastSeq: Math.max(room.lastSeq, state.room.lastSeq) }
+    if (known !== null && (room.lastMessage === null || known.eventSeq > room.lastMessage.eventSeq)) state.room.lastMessage = known
     return state
+  }
+
+  /** The conversation list's preview follows the newest message, in its current state. */
+  private noteLatest (room: Room, message: Message): void {
+    const last = room.lastMessage
+    if (last === null || message.seq > last.seq || (message.id === last.id && message.eventSeq > last.eventSeq)) room.lastMessage = message
   }
 
   private async refreshUsers (): Promise<void> {
@@ -268,6 +336,7 @@ export class Chat {
     }
     const isFresh = message.eventSeq > state.room.lastSeq
     state.room.lastSeq = Math.max(state.room.lastSeq, message.eventSeq)
+    this.noteLatest(state.room, message)
     if (isNew && isFresh && message.senderId !== this.me.id && !this.isVisible(message.roomId)) state.room.unread++
     if (message.senderId !== this.me.id) state.typing.delete(message.senderId)
     this.sync.receive(state, message)
@@ -287,7 +356,9 @@ export class Chat {
     const state = this.rooms.get(message.roomId)
     if (state === undefined) return
     this.sync.receiveOwn(state, message)
+    this.noteLatest(state.room, message)
     this.emit({ kind: 'room', roomId: message.roomId })
+    this.emit({ kind: 'rooms' })
   }
 
   private flushOutbox (): void {
@@ -295,7 +366,8 @@ export class Chat {
     for (const item of this.outbox.all()) {
       if (item.error !== undefined || this.sending.has(item.clientId)) continue
       this.sending.add(item.clientId)
-      this.connection.request('message.send', { roomId: item.roomId, body: item.body, clientId: item.clientId })
+      const reply = item.replyToId === undefined ? {} : { replyToId: item.replyToId }
+      this.connection.request('message.send', { roomId: item.roomId, body: item.body, clientId: item.clientId, ...reply })
         .then((frame) => this.receiveOwn(frame), (error: unknown) => {
           // Lost connections and floods are retried; a refusal (too long, no such room) is shown.
           if (error instanceof ApiError && !error.isNetwork && error.code !== 'rate_limited') this.outbox.fail(item.clientId, error.message)

@@ -29,11 +29,3 @@ export function replaceChildren (parent: Element, ...children: Child[]): void {
   parent.replaceChildren()
   append(parent, children)
 }
-
-export function formatTime (iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
-}
-
-export function formatDateTime (iso: string): string {
-  return new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })
-}

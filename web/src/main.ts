@@ -50,10 +50,16 @@ function signedOut (notice?: string): void {
 function start (session: SavedSession): void {
   api.token = session.token
   chat = new Chat(api, session.user, () => signedOut('You were logged out'))
-  startShell(root, chat, api, () => {
-    chat?.stop()
-    // Even if the server cannot be told, this device forgets the token.
-    api.request('POST', '/api/auth/logout').catch(() => {}).finally(() => signedOut())
+  startShell(root, chat, api, {
+    logout () {
+      chat?.stop()
+      // Even if the server cannot be told, this device forgets the token.
+      api.request('POST', '/api/auth/logout').catch(() => {}).finally(() => signedOut())
+    },
+    newToken (token) {
+      api.token = token
+      localStorage.setItem(SESSION_KEY, JSON.stringify({ ...session, token }))
+    }
   })
   chat.start()
 }

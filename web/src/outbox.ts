@@ -5,6 +5,8 @@ export interface PendingText {
   clientId: string
   roomId: string
   body: string
+  /** The message this one answers, if any. */
+  replyToId?: string
   createdAt: string
   /** Set when the server refused it (it will not be retried). */
   error?: string
@@ -40,8 +42,9 @@ export class Outbox {
     return this.items.filter((item) => item.roomId === roomId)
   }
 
-  add (roomId: string, body: string): PendingText {
-    const item = { clientId: newClientId(), roomId, body, createdAt: new Date().toISOString() }
+  add (roomId: string, body: string, replyToId?: string): PendingText {
+    const item: PendingText = { clientId: newClientId(), roomId, body, createdAt: new Date().toISOString() }
+    if (replyToId !== undefined) item.replyToId = replyToId
     this.items.push(item)
     this.save()
     return item

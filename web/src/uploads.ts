@@ -8,6 +8,7 @@ export interface PendingUpload {
   roomId: string
   file: File
   caption: string
+  replyToId?: string
   previewUrl: string
   progress: number
   error?: string
@@ -30,8 +31,9 @@ export class Uploads {
 
   constructor (private readonly api: Api, private readonly events: UploadEvents) {}
 
-  add (roomId: string, file: File, caption: string): void {
+  add (roomId: string, file: File, caption: string, replyToId?: string): void {
     const upload: PendingUpload = { clientId: newClientId(), roomId, file, caption, previewUrl: URL.createObjectURL(file), progress: 0 }
+    if (replyToId !== undefined) upload.replyToId = replyToId
     this.items.push(upload)
     this.events.changed(roomId)
     this.send(upload)
@@ -62,6 +64,7 @@ export class Uploads {
     form.append('roomId', upload.roomId)
     form.append('clientId', upload.clientId)
     if (upload.caption !== '') form.append('body', upload.caption)
+    if (upload.replyToId !== undefined) form.append('replyToId', upload.replyToId)
     form.append('file', upload.file, upload.file.name)
     try {
       const { message } = await this.api.upload<{ message: Message }>('/api/messages/upload', form, (fraction) => {

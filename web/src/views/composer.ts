@@ -1,11 +1,11 @@
 import { h } from '../dom.js'
+import { EMOJI } from '../emoji.js'
 import type { Message } from '../types.js'
-
-const EMOJI = ['😀', '😂', '🥰', '😍', '😘', '😊', '😉', '🤔', '😮', '😢', '😭', '😡', '👍', '👎', '👏', '🙏', '💪', '❤️', '🎉', '🎂', '🌞', '🌧️', '🍕', '☕', '🐶', '🐱', '👨‍👩‍👧‍👦', '👋🏽']
+import { photoPreview } from './photo-preview.js'
 
 export interface ComposerHandlers {
-  send (body: string): void
-  sendPhoto (file: File, caption: string): void
+  send (body: string, replyToId?: string): void
+  sendPhoto (file: File, caption: string, replyToId?: string): void
   saveEdit (message: Message, body: string): Promise<void>
   typing (): void
 }
@@ -13,12 +13,19 @@ export interface ComposerHandlers {
 export interface Composer {
   el: HTMLElement
   startEdit (message: Message): void
+  /** Answers a message; `quote` is how the banner shows it. */
+  startReply (message: Message, quote: HTMLElement): void
   focus (): void
 }
 
-/** Text (Enter sends, Shift+Enter is a new line), emoji, a photo with a caption, and editing. */
+function cancelButton (label: string, onclick: () => void): HTMLButtonElement {
+  return h('button', { type: 'button', className: 'secondary small', onclick, attrs: { 'aria-label': label } }, 'Cancel')
+}
+
+/** Text (Enter sends, Shift+Enter is a new line), emoji, a photo with a caption, replies and editing. */
 export function createComposer (handlers: ComposerHandlers): Composer {
   let editing: Message | null = null
+  let replyingTo: Message | null = null
   let photo: File | null = null
   let previewUrl: string | null = null
 
@@ -34,20 +41,23 @@ export function createComposer (handlers: ComposerHandlers): Composer {
       return button
     }))
   const editBanner = h('div', { className: 'composer-banner', hidden: true })
-  const previewImage = h('img', { alt: 'Photo to send' })
-  const photoBanner = h('div', { className: 'composer-banner photo-banner', hidden: true }, previewImage)
-  const cancelPhoto = h('button', { type: 'button' }, 'Cancel')
-  photoBanner.append(cancelPhoto)
-  const form = h('form', { className: 'composer' }, editBanner, photoBanner, picker,
+  const replyBanner = h('div', { className: 'composer-banner reply-banner', hidden: true })
+  const photoBanner = h('div', { className: 'composer-banner photo-banner', hidden: true })
+  const form = h('form', { className: 'composer' }, editBanner, replyBanner, photoBanner, picker,
     h('div', { className: 'composer-row' }, photoButton, fileInput, emojiButton, text, sendButton))
 
   const resize = (): void => {
     text.style.height = 'auto'
     text.style.height = `${Math.min(text.scrollHeight, 160)}px`
   }
+  const closePicker = (): void => {
+    picker.hidden = true
+    emojiButton.setAttribute('aria-expanded', 'false')
+  }
   const insert = (value: string): void => {
     const start = text.selectionStart
     text.setRangeText(value, start, text.selectionEnd, 'end')
+    closePicker()
     text.focus()
     resize()
   }
@@ -56,8 +66,14 @@ export function createComposer (handlers: ComposerHandlers): Composer {
     photo = null
     previewUrl = null
     photoBanner.hidden = true
+    photoBanner.replaceChildren()
     fileInput.value = ''
     text.placeholder = 'Message'
+  }
+  const stopReply = (): void => {
+    replyingTo = null
+    replyBanner.hidden = true
+    replyBanner.replaceChildren()
   }
   const stopEdit = (): void => {
     editing = null
@@ -75,13 +91,15 @@ export function createComposer (handlers: ComposerHandlers): Composer {
       })
       return
     }
+    const replyToId = replyingTo?.id
     if (photo !== null) {
-      handlers.sendPhoto(photo, body.trim())
+      handlers.sendPhoto(photo, body.trim(), replyToId)
       clearPhoto()
     } else {
       if (body.trim() === '') return
-      handlers.send(body)
+      handlers.send(body, replyToId)
     }
+    stopReply()
     text.value = ''
     resize()
   }
@@ -94,8 +112,9 @@ export function createComposer (handlers: ComposerHandlers): Composer {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault()
       submit()
-    } else if (event.key === 'Escape' && editing !== null) {
-      stopEdit()
+    } else if (event.key === 'Escape') {
+      if (editing !== null) stopEdit()
+      else stopReply()
     }
   }
   text.oninput = () => {
@@ -113,25 +132,30 @@ export function createComposer (handlers: ComposerHandlers): Composer {
     clearPhoto()
     photo = file
     previewUrl = URL.createObjectURL(file)
-    previewImage.src = previewUrl
+    photoBanner.replaceChildren(photoPreview(file, previewUrl, 'photo-to-send'), cancelButton('Cancel the photo', clearPhoto))
     photoBanner.hidden = false
     text.placeholder = 'Add a caption'
     text.focus()
   }
-  cancelPhoto.onclick = clearPhoto
 
   return {
     el: form,
     startEdit (message) {
       clearPhoto()
+      stopReply()
       editing = message
-      const cancel = h('button', { type: 'button' }, 'Cancel')
-      cancel.onclick = stopEdit
-      editBanner.replaceChildren('Editing your message', cancel)
+      editBanner.replaceChildren(h('span', {}, 'Editing your message'), cancelButton('Cancel editing', stopEdit))
       delete editBanner.dataset.error
       editBanner.hidden = false
       text.value = message.body
       resize()
+      text.focus()
+    },
+    startReply (message, quote) {
+      if (editing !== null) stopEdit()
+      replyingTo = message
+      replyBanner.replaceChildren(quote, cancelButton('Cancel the reply', stopReply))
+      replyBanner.hidden = false
       text.focus()
     },
     focus () {

@@ -1,5 +1,6 @@
 import type { Api } from '../api.js'
-import { formatDateTime, h, replaceChildren } from '../dom.js'
+import { formatDateTime } from '../dates.js'
+import { h, replaceChildren } from '../dom.js'
 import type { Session } from '../types.js'
 
 function deviceName (userAgent: string | null): string {

@@ -1,25 +1,53 @@
 import type { Api } from '../api.js'
 import type { Chat } from '../chat.js'
 import { h } from '../dom.js'
+import { Profile } from '../profile.js'
+import { renderAvatar } from './avatar.js'
+import { createProfileView } from './profile-view.js'
 import { createRoomView, type RoomView } from './room-view.js'
 import { renderRoomList } from './room-list.js'
+import { createSearchView } from './search-view.js'
 import { createSessionsView } from './sessions.js'
 
 const STATUS_TEXT = { online: '', connecting: 'Connecting…', offline: 'Offline — reconnecting…' } as const
 
+export interface ShellHost {
+  logout (): void
+  /** A password change gave this device a new token. */
+  newToken (token: string): void
+}
+
+type Route =
+  | { screen: 'room', roomId: string, seq: number | null }
+  | { screen: 'search', roomId: string | null }
+  | { screen: 'profile' | 'sessions' | 'home' }
+
+function parseRoute (hash: string): Route {
+  const room = /^#\/room\/([^/]+)(?:\/m\/(\d+))?$/.exec(hash)
+  if (room?.[1] !== undefined) return { screen: 'room', roomId: decodeURIComponent(room[1]), seq: room[2] === undefined ? null : Number(room[2]) }
+  const search = /^#\/search(?:\/([^/]+))?$/.exec(hash)
+  if (search !== null) return { screen: 'search', roomId: search[1] === undefined ? null : decodeURIComponent(search[1]) }
+  if (hash === '#/profile') return { screen: 'profile' }
+  if (hash === '#/sessions') return { screen: 'sessions' }
+  return { screen: 'home' }
+}
+
 /**
  * The signed-in page: conversations beside the open one on a wide screen, one at a time on a
- * phone. The URL hash says what is open (`#/room/<id>`, `#/sessions`), so Back works.
+ * phone. The URL hash says what is open (`#/room/<id>`, `#/room/<id>/m/<seq>` at a message,
+ * `#/search[/<roomId>]`, `#/profile`, `#/sessions`), so Back works.
  */
-export function startShell (root: HTMLElement, chat: Chat, api: Api, logout: () => void): void {
+export function startShell (root: HTMLElement, chat: Chat, api: Api, host: ShellHost): void {
   const banner = h('div', { className: 'status-banner', hidden: true, attrs: { role: 'status' } })
-  const me = h('a', { href: '#/sessions', className: 'me', title: 'Your devices and logging out' })
+  const me = h('a', { href: '#/profile', className: 'me', title: 'Your profile, devices and logging out' })
+  const search = h('a', { href: '#/search', className: 'icon-button search-link', attrs: { 'aria-label': 'Search all conversations' } }, '🔍')
   const nav = h('nav', { className: 'room-nav' })
   const sidebar = h('aside', { className: 'sidebar' },
-    h('header', { className: 'sidebar-header' }, h('h1', {}, 'Family Chat'), me), nav)
+    h('header', { className: 'sidebar-header' }, h('h1', {}, 'Family Chat'), search, me), nav)
   const main = h('div', { className: 'main' })
   const shell = h('div', { className: 'shell' }, banner, sidebar, main)
   root.replaceChildren(shell)
+  const profile = new Profile(api)
 
   let view: RoomView | null = null
   let viewRoomId: string | null = null
@@ -29,7 +57,7 @@ export function startShell (root: HTMLElement, chat: Chat, api: Api, logout: () 
     chat.startDirect(userId).then((roomId) => { location.hash = `#/room/${encodeURIComponent(roomId)}` }, () => {})
   }
   const renderSidebar = (): void => {
-    me.textContent = chat.me.displayName
+    me.replaceChildren(renderAvatar({ name: chat.me.displayName, url: chat.me.avatarUrl }), h('span', {}, chat.me.displayName))
     renderRoomList(nav, chat, startDirect)
   }
   // Many events can arrive in one burst: the open room is redrawn once per burst.
@@ -41,20 +69,27 @@ export function startShell (root: HTMLElement, chat: Chat, api: Api, logout: () 
       view?.update()
     })
   }
-  const route = (): void => {
-    const match = /^#\/room\/(.+)$/.exec(location.hash)
-    view = null
-    viewRoomId = match?.[1] === undefined ? null : decodeURIComponent(match[1])
-    chat.openRoom(viewRoomId)
-    if (viewRoomId !== null) {
-      view = createRoomView(chat, viewRoomId)
-      main.replaceChildren(view.el)
-    } else if (location.hash === '#/sessions') {
-      main.replaceChildren(createSessionsView(api, logout))
-    } else {
-      main.replaceChildren(h('div', { className: 'placeholder' }, h('p', {}, 'Pick a conversation')))
+  const screenFor = (route: Route): HTMLElement => {
+    switch (route.screen) {
+      case 'room': {
+        const roomView = createRoomView(chat, route.roomId)
+        view = roomView
+        if (route.seq !== null) roomView.showMessage(route.seq).catch(() => {})
+        return roomView.el
+      }
+      case 'search': return createSearchView(chat, api, route.roomId)
+      case 'profile': return createProfileView({ chat, profile, newToken: host.newToken })
+      case 'sessions': return createSessionsView(api, host.logout)
+      case 'home': return h('div', { className: 'placeholder' }, h('p', {}, 'Pick a conversation'))
     }
-    shell.classList.toggle('in-room', viewRoomId !== null || location.hash === '#/sessions')
+  }
+  const route = (): void => {
+    const next = parseRoute(location.hash)
+    view = null
+    viewRoomId = next.screen === 'room' ? next.roomId : null
+    chat.openRoom(viewRoomId)
+    main.replaceChildren(screenFor(next))
+    shell.classList.toggle('in-room', next.screen !== 'home')
     renderSidebar()
   }
   const showStatus = (): void => {
