@@ -40,7 +40,8 @@ export class Api {
     const data: unknown = res.status === 204 ? null : await res.json().catch(() => null)
     if (!res.ok) {
       const error = toApiError(res.status, data)
-      if (res.status === 401 && this.token !== null && path !== '/api/auth/login') this.onUnauthorized()
+      // Only `unauthorized` ends the session; `invalid_credentials` is a mistyped password.
+      if (error.code === 'unauthorized' && this.token !== null) this.onUnauthorized()
       throw error
     }
     return data as T
@@ -58,8 +59,9 @@ export class Api {
       }
       xhr.onload = () => {
         if (xhr.status >= 200 && xhr.status < 300) return resolve(xhr.response as T)
-        if (xhr.status === 401) this.onUnauthorized()
-        reject(toApiError(xhr.status, xhr.response))
+        const error = toApiError(xhr.status, xhr.response)
+        if (error.code === 'unauthorized') this.onUnauthorized()
+        reject(error)
       }
       xhr.onerror = () => reject(new ApiError(0, 'network', 'The server cannot be reached'))
       xhr.send(form)
