@@ -1,6 +1,6 @@
 import t from 'tap'
 import { bearer, login } from '../helper.js'
-import { launchBrowser, noBrowser, openPage, openRoom, say, listeningFamily, shownBodies, signIn } from '../fixtures/browser.js'
+import { familyApi, launchBrowser, noBrowser, openPage, openRoom, say, listeningFamily, shownBodies, signIn } from '../fixtures/browser.js'
 
 const XSS = '<img src=x onerror=alert(1)>'
 
@@ -115,4 +115,30 @@ t.test('a room an admin adds me to appears in the conversation list live, and it
   await link.click()
   await bob.page.locator('.message .body', { hasText: 'welcome, cousin' }).waitFor()
   t.same(await shownBodies(bob.page), ['welcome, cousin'])
+})
+
+t.test('the conversation list shows each room\'s last message and time, newest first, and reorders live', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await listeningFamily(t)
+  const browser = await launchBrowser(t)
+  const bob = await familyApi(app, 'bob')
+  const aliceId = (await app.inject({ url: '/api/auth/me', headers: bearer(await login(app, 'alice')) })).json().user.id as string
+  const direct = (await app.inject({ method: 'POST', url: '/api/rooms/direct', headers: bearer(bob.token), payload: { userId: aliceId } })).json().room.id as string
+  await bob.send('Family news first')
+  await bob.send('then a private word', { roomId: direct })
+  const alice = await openPage(browser, origin, { phone: true })
+  await signIn(alice.page, origin, 'alice')
+  const names = (): Promise<string[]> => alice.page.locator('.rooms .room-name').allTextContents()
+  await alice.page.locator('.room-preview', { hasText: 'then a private word' }).waitFor()
+  t.same(await names(), ['Bob', 'Family'], 'the latest activity first')
+  t.equal(await alice.page.locator('.room-link', { hasText: 'Family' }).locator('.room-preview').textContent(), 'Bob: Family news first', 'a group says who wrote')
+  t.match(await alice.page.locator('.room-link', { hasText: 'Family' }).locator('.room-when').textContent(), /\d:\d\d/, 'today: the time')
+
+  await bob.send('a photo is coming')
+  await alice.page.locator('.room-preview', { hasText: 'Bob: a photo is coming' }).waitFor()
+  t.same(await names(), ['Family', 'Bob'], 'a new message moves its room to the top')
+  await openRoom(alice.page, 'Family')
+  await say(alice.page, 'great')
+  await alice.page.click('.back')
+  await alice.page.locator('.room-preview', { hasText: 'You: great' }).waitFor()
+  t.same(await alice.problems(), [])
 })

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { bearer, login } from '../helper.js'
-import { jpegWithExifAndGps, noisyJpeg } from '../fixtures/images.js'
+import { heic, jpegWithExifAndGps, noisyJpeg } from '../fixtures/images.js'
 import { inFamilyRoom, launchBrowser, noBrowser, listeningFamily } from '../fixtures/browser.js'
 
 t.test('a photo with a caption is previewed, uploaded with progress, and seen by the other, full size on a tap', { skip: noBrowser }, async (t) => {
@@ -38,6 +39,12 @@ t.test('a photo with a caption is previewed, uploaded with progress, and seen by
   await full.waitFor()
   await bob.page.waitForFunction(() => (document.querySelector<HTMLImageElement>('.lightbox img')?.naturalWidth ?? 0) > 0)
   t.equal(await full.evaluate((img: HTMLImageElement) => img.naturalWidth), 1200, 'full size is the stored photo, 1200 px wide')
+  // Saved from the lightbox: the stored photo's bytes, under its own file name.
+  const [download] = await Promise.all([bob.page.waitForEvent('download'), bob.page.locator('.lightbox-save').click()])
+  t.match(download.suggestedFilename(), /^[\w-]+\.(jpg|webp)$/)
+  const savedPath = await download.path()
+  const fullUrl = await full.getAttribute('src')
+  t.same(readFileSync(savedPath), (await app.inject({ url: fullUrl! })).rawPayload, 'the saved file is the full-size photo')
   await bob.page.keyboard.press('Escape')
   await full.waitFor({ state: 'detached' })
 
@@ -69,5 +76,20 @@ t.test('a file that is not an image is refused with the server\'s reason and can
   await alice.page.setInputFiles('.composer input[type=file]', { name: 'ok.jpg', mimeType: 'image/jpeg', buffer: await jpegWithExifAndGps() })
   await alice.page.press('.composer textarea', 'Enter')
   await alice.page.locator('.message.mine:not(.pending) .photo img').waitFor()
+  t.same(await alice.problems(), [])
+})
+
+t.test('a HEIC photo, which Chromium cannot draw, is previewed by a placeholder until the server has converted it', { skip: noBrowser }, async (t) => {
+  const { origin } = await listeningFamily(t)
+  const browser = await launchBrowser(t)
+  const alice = await inFamilyRoom(browser, origin, 'alice', { phone: true })
+  await alice.page.setInputFiles('.composer input[type=file]', { name: 'IMG_0420.HEIC', mimeType: 'image/heic', buffer: heic() })
+  await alice.page.locator('.photo-banner .photo-placeholder').waitFor()
+  t.equal(await alice.page.locator('.photo-banner img').count(), 0, 'no broken image in the composer')
+  await alice.page.press('.composer textarea', 'Enter')
+  const stored = alice.page.locator('.message.mine:not(.pending) .photo img')
+  await stored.waitFor()
+  await alice.page.waitForFunction(() => (document.querySelector<HTMLImageElement>('.message:not(.pending) .photo img')?.naturalWidth ?? 0) > 0)
+  t.pass('once stored, the converted thumbnail is shown')
   t.same(await alice.problems(), [])
 })
