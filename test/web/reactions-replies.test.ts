@@ -118,3 +118,25 @@ for (const device of DEVICES) {
     t.same(await alice.problems(), [])
   })
 }
+
+t.test('phone: a swipe to the right on a bubble starts a reply to it', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await listeningFamily(t)
+  const browser = await launchBrowser(t)
+  await (await familyApi(app, 'bob')).send('Swipe me')
+  const alice = await inFamilyRoom(browser, origin, 'alice', { phone: true })
+  const bubble = alice.page.locator('.message .bubble', { hasText: 'Swipe me' })
+  await bubble.waitFor()
+  const box = (await bubble.boundingBox())!
+  // Real touch input through DevTools: the browser turns it into touch pointer events.
+  const cdp = await alice.page.context().newCDPSession(alice.page)
+  const y = box.y + box.height / 2
+  const touch = async (type: string, x: number): Promise<void> => {
+    await cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] })
+  }
+  await touch('touchStart', box.x + 20)
+  for (let dx = 10; dx <= 90; dx += 10) await touch('touchMove', box.x + 20 + dx)
+  await touch('touchEnd', box.x + 110)
+  await alice.page.locator('.reply-banner .quote-text', { hasText: 'Swipe me' }).waitFor()
+  t.equal(await alice.page.locator('.message-menu').count(), 0, 'a swipe is not a tap: no menu')
+  t.same(await alice.problems(), [])
+})
