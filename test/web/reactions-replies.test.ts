@@ -130,7 +130,7 @@ t.test('phone: a swipe to the right on a bubble starts a reply to it', { skip: n
   // Real touch input through DevTools: the browser turns it into touch pointer events.
   const cdp = await alice.page.context().newCDPSession(alice.page)
   const y = box.y + box.height / 2
-  const touch = async (type: string, x: number): Promise<void> => {
+  const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', x: number): Promise<void> => {
     await cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] })
   }
   await touch('touchStart', box.x + 20)
