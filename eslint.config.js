@@ -13,7 +13,7 @@ export default [
     rules: { 'no-console': 'error' }
   },
   {
-    files: ['bin/**', 'src/server.ts', 'src/admin/cli.ts', 'bench/**', 'db/migrate-cli.ts', 'scripts/**'],
+    files: ['bin/**', 'src/server.ts', 'src/admin/cli.ts', 'src/backup/restore-cli.ts', 'bench/**', 'db/migrate-cli.ts', 'scripts/**'],
     rules: { 'no-console': 'off' }
   }
 ]

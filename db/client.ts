@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm'
 import type { AppendMessages } from './append.js'
+import type { MigrateOptions } from './migrate.js'
 import type { Db } from './types.js'
+export type { Db }
 
 export interface DatabaseOptions {
   databaseUrl: string | null
@@ -13,6 +15,11 @@ export interface DatabaseOptions {
   queryDeadlineMs?: number
   /** PostgreSQL only: told when the pool missed the deadline and was replaced. */
   onPoolReplaced?: () => void
+  /**
+   * PGlite only: a new database starts from the migrated template (db/pglite-template.ts) unless
+   * this is false; restoring an older backup needs the schema as it was, so it starts from initdb.
+   */
+  template?: boolean
 }
 
 /** The one door to the database: everything driver-specific is decided here, once. */
@@ -22,7 +29,18 @@ export interface Database {
   /** The room log's batched append, in the form this driver runs fastest (db/append.ts). */
   appendMessages: AppendMessages
   /** Applies drizzle/ and seeds what a fresh install needs; safe on every start. */
-  migrate (options?: { seed?: boolean }): Promise<void>
+  migrate (options?: MigrateOptions): Promise<void>
+  /**
+   * Runs a job unless another process sharing this database runs the same one (a PostgreSQL
+   * advisory lock; the embedded database has one process by construction).
+   */
+  /**
+   * Runs a read-only job in one REPEATABLE READ transaction: everything it reads is the database at
+   * one moment, whatever is written meanwhile. On PostgreSQL it has a connection of its own with no
+   * query deadline, and writers carry on; PGlite has one connection, so writers wait until it ends.
+   */
+  snapshot<T> (job: (db: Db) => Promise<T>): Promise<T>
+  exclusive<T> (name: string, job: () => Promise<T>): Promise<{ ran: true, value: T } | { ran: false }>
   /** True when the database answers `select 1` within the timeout. */
   ping (timeoutMs?: number): Promise<boolean>
   close (): Promise<void>

@@ -8,9 +8,10 @@ import * as schema from './schema/index.js'
 import { pgliteAppend } from './append.js'
 import { ping, type Database, type DatabaseOptions } from './client.js'
 import { acquireDataDirLock } from './data-dir-lock.js'
-import { migrationsConfig } from './migrate.js'
+import { withMigrations, type MigrateOptions } from './migrate.js'
 import { ensureFamilyRoom } from './queries/rooms.js'
 import { currentTemplate } from './pglite-template.js'
+import { readOnlySnapshot } from './snapshot.js'
 
 /** The embedded PGlite under DATA_DIR, locked to one process. */
 export async function openEmbedded (options: DatabaseOptions): Promise<Database> {
@@ -19,7 +20,7 @@ export async function openEmbedded (options: DatabaseOptions): Promise<Database>
     const dir = join(options.dataDir, 'pglite')
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     // A new database comes from the migrated template (db/pglite-template.ts), not from initdb.
-    const template = existsSync(join(dir, 'PG_VERSION')) ? undefined : currentTemplate()
+    const template = existsSync(join(dir, 'PG_VERSION')) || options.template === false ? undefined : currentTemplate()
     return usePglite(await createPglite({ dataDir: dir, ...(template === undefined ? {} : { loadDataDir: template }) }), () => lock.release())
   } catch (err) {
     lock.release()
@@ -39,6 +40,8 @@ export function usePglite (client: PGlite, afterClose: () => void = () => {}): D
     db,
     appendMessages: pgliteAppend(db, client),
     migrate: (migrateOptions) => migratePgliteDatabase(db, migrateOptions),
+    snapshot: (job) => readOnlySnapshot(db, job),
+    exclusive: async (_name, job) => ({ ran: true, value: await job() }),
     ping: (timeoutMs) => ping(db, timeoutMs),
     async close () {
       try { await client.close() } finally { afterClose() }
@@ -47,7 +50,7 @@ export function usePglite (client: PGlite, afterClose: () => void = () => {}): D
 }
 
 /** Applies drizzle/ with the driver's own migrator, then (unless building a template) seeds what a fresh install needs. */
-export async function migratePgliteDatabase (db: PgliteDatabase<typeof schema>, options: { seed?: boolean } = {}): Promise<void> {
-  await migratePglite(db, migrationsConfig)
+export async function migratePgliteDatabase (db: PgliteDatabase<typeof schema>, options: MigrateOptions = {}): Promise<void> {
+  await withMigrations(options.upTo, (config) => migratePglite(db, config))
   if (options.seed !== false) await ensureFamilyRoom(db)
 }

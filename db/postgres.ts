@@ -4,6 +4,8 @@ import { postgresAppend } from './append.js'
 import { ping, type Database, type DatabaseOptions } from './client.js'
 import { migratePostgresDatabase } from './migrate.js'
 import { createPostgresPool } from './postgres-pool.js'
+import { onOwnConnection, withAdvisoryLock } from './own-connection.js'
+import { readOnlySnapshot } from './snapshot.js'
 
 /** PostgreSQL through postgres-js, in a pool that fails fast and recovers (db/postgres-pool.ts). */
 export async function openPostgres (url: string, options: DatabaseOptions): Promise<Database> {
@@ -21,7 +23,9 @@ export async function openPostgres (url: string, options: DatabaseOptions): Prom
   return {
     db,
     appendMessages: postgresAppend(db),
-    migrate: () => migratePostgresDatabase(db),
+    migrate: (migrateOptions) => migratePostgresDatabase(db, migrateOptions),
+    snapshot: (job) => onOwnConnection(url, (own) => readOnlySnapshot(own, job)),
+    exclusive: (name, job) => withAdvisoryLock(url, name, job),
     ping: (timeoutMs) => ping(db, timeoutMs),
     close: () => pool.end()
   }

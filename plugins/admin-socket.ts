@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { Server } from 'node:net'
 import { adminSocketPath, listenAdminSocket } from '../src/admin/admin-socket.js'
+import { backupWith } from '../src/backup/backup.js'
 import { checkOptions, Type } from './options.js'
 
 export interface AdminSocketOptions {
@@ -17,7 +18,8 @@ export default fp<AdminSocketOptions>(async (app, opts) => {
       server = await listenAdminSocket(path, {
         db: app.database.db,
         onRevoked: (sessionIds, userId) => app.auth.sessions.forget(sessionIds, userId),
-        onJoined: (roomId, userIds) => app.chat.joined(roomId, userIds)
+        onJoined: (roomId, userIds) => app.chat.joined(roomId, userIds),
+        backup: backupWith(app.database, () => app.media.store)
       }, (err) => app.log.error({ err }, 'admin command failed'))
     } catch (err) {
       // Another instance sharing DATA_DIR (PostgreSQL mode) already serves it; commands go there.
@@ -29,4 +31,4 @@ export default fp<AdminSocketOptions>(async (app, opts) => {
     if (server === undefined) return
     await new Promise<void>((resolve) => server!.close(() => resolve()))
   })
-}, { name: 'admin-socket', fastify: '5.x', dependencies: ['db', 'auth', 'chat'] })
+}, { name: 'admin-socket', fastify: '5.x', dependencies: ['db', 'auth', 'chat', 'media'] })

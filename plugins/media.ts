@@ -1,9 +1,8 @@
 import fp from 'fastify-plugin'
-import { join } from 'node:path'
 import { createImagePipeline, type ImagePipeline } from '../src/media/image-pipeline.js'
-import { createLocalMediaStore } from '../src/media/local-store.js'
 import type { MediaStore } from '../src/media/media-store.js'
-import { createUrlSigner, type UrlSigner } from '../src/media/url-signer.js'
+import { openMediaStore } from '../src/media/open-store.js'
+import type { UrlSigner } from '../src/media/url-signer.js'
 import { checkOptions, Type } from './options.js'
 
 const MediaPluginOptionsSchema = Type.Object({
@@ -36,21 +35,13 @@ export interface MediaNamespace {
 
 export default fp<MediaPluginOptions>(async (app, opts) => {
   checkOptions('media', MediaPluginOptionsSchema, opts)
-  const signer = createUrlSigner(opts.secret)
-  const local = createLocalMediaStore(join(opts.dataDir, 'media'), signer)
-  // The Cloudinary SDK (about 19 MiB and a quarter of a second to load) only when it is used.
-  const store: MediaStore = opts.cloudinaryUrl === null
-    ? local
-    : (await import('../src/media/cloudinary-store.js')).createCloudinaryStore({
-        url: opts.cloudinaryUrl,
-        ...(opts.cloudinaryTimeoutMs === undefined ? {} : { timeoutMs: opts.cloudinaryTimeoutMs })
-      })
+  const { store, signer, localPath } = await openMediaStore(opts)
   const pipeline = createImagePipeline(opts.heicWorkerUrl === undefined ? {} : { heicWorkerUrl: opts.heicWorkerUrl })
   app.decorate('media', {
     store,
     pipeline,
     signer,
-    localPath: (key) => store.kind === 'local' ? local.pathOf(key) : null
+    localPath
   } satisfies MediaNamespace)
   app.addHook('onClose', () => pipeline.close())
 }, { name: 'media', fastify: '5.x' })

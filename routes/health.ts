@@ -5,7 +5,9 @@ const StatusSchema = Type.Object({ status: Type.String() })
 const ReadySchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('unavailable')]),
   database: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
-  redis: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('down')]))
+  redis: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('down')])),
+  // With BACKUP_DIR: whether the latest scheduled backup worked (the server's log says why not).
+  backup: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('failing')]))
 })
 
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,7 +27,8 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const redis = app.redisFanout === null ? undefined : app.redisFanout.isHealthy() ? 'ok' as const : 'down' as const
     // Without Redis an instance still serves its own clients and the API: degraded, not down.
     const status = database === 'down' ? 'unavailable' as const : redis === 'down' ? 'degraded' as const : 'ok' as const
-    return reply.code(database === 'down' ? 503 : 200).send({ status, database, ...(redis === undefined ? {} : { redis }) })
+    const backup = app.backups.health()
+    return reply.code(database === 'down' ? 503 : 200).send({ status, database, ...(redis === undefined ? {} : { redis }), ...(backup === undefined ? {} : { backup }) })
   })
 }
 

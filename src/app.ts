@@ -15,6 +15,7 @@ import securityPlugin from '../plugins/security.js'
 import redisPlugin from '../plugins/redis.js'
 import swaggerPlugin from '../plugins/swagger.js'
 import adminSocketPlugin from '../plugins/admin-socket.js'
+import backupsPlugin from '../plugins/backups.js'
 import mediaPlugin from '../plugins/media.js'
 import chatPlugin from '../plugins/chat.js'
 import websocketPlugin from '../plugins/websocket.js'
@@ -106,6 +107,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(realtimePlugin, { ...overrides.realtime, wsLimit: config.rateLimits.ws })
   await app.register(swaggerPlugin)
   await app.register(adminSocketPlugin, { dataDir: config.dataDir })
+  await app.register(backupsPlugin, { schedule: config.backup })
 
   await app.register(healthRoutes)
   const passwordAttempts = app.security.limitKeyed(config.rateLimits.login, 'login-user')

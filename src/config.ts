@@ -25,7 +25,10 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_LOGIN: Type.String({ pattern: RATE, default: '10/min' }),
   RATE_LIMIT_API: Type.String({ pattern: RATE, default: '600/min' }),
   RATE_LIMIT_WS: Type.String({ pattern: RATE, default: '20/s' }),
-  TRUST_PROXY: Type.Optional(Type.String())
+  TRUST_PROXY: Type.Optional(Type.String()),
+  BACKUP_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  BACKUP_EVERY: Type.String({ pattern: DURATION, default: '1d' }),
+  BACKUP_KEEP: Type.Integer({ minimum: 1, default: 7 })
 })
 type Env = Static<typeof EnvSchema>
 const envValidator = Compile(EnvSchema)
@@ -52,6 +55,16 @@ export interface Config {
   readonly tokenTtlMs: number
   readonly maxUploadBytes: number
   readonly rateLimits: { readonly login: RateLimit, readonly api: RateLimit, readonly ws: RateLimit }
+  /** Scheduled backups (BACKUP_DIR), or null when off. */
+  readonly backup: BackupSchedule | null
+}
+
+export interface BackupSchedule {
+  /** Absolute; where the server writes its backups. */
+  readonly dir: string
+  readonly everyMs: number
+  /** How many of the newest backups to keep. */
+  readonly keep: number
 }
 
 /** Thrown for a configuration the server cannot serve; `message` lists every problem, one per line. */
@@ -127,6 +140,16 @@ export function loadConfig (source: Record<string, string | undefined> = process
   } catch (err) {
     problems.push(`DATA_DIR: ${dataDir} is not a writable directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
   }
+  const backupDir = env.BACKUP_DIR === undefined ? null : resolve(PROJECT_ROOT, env.BACKUP_DIR)
+  if (backupDir !== null) {
+    try {
+      mkdirSync(backupDir, { recursive: true, mode: 0o700 })
+      accessSync(backupDir, constants.W_OK | constants.R_OK)
+    } catch (err) {
+      problems.push(`BACKUP_DIR: ${backupDir} is not a writable directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+  }
+  const backupEveryMs = parseDuration(env.BACKUP_EVERY)
   if (problems.length > 0) throw new ConfigError(problems)
 
   return Object.freeze({
@@ -146,7 +169,8 @@ export function loadConfig (source: Record<string, string | undefined> = process
       login: parseRate(env.RATE_LIMIT_LOGIN),
       api: parseRate(env.RATE_LIMIT_API),
       ws: parseRate(env.RATE_LIMIT_WS)
-    })
+    }),
+    backup: backupDir === null ? null : Object.freeze({ dir: backupDir, everyMs: backupEveryMs, keep: env.BACKUP_KEEP })
   })
 }
 

@@ -74,7 +74,7 @@ function reply (socket: Socket, response: AdminResponse): void {
   socket.end(JSON.stringify(response) + '\n')
 }
 
-function isAnswering (path: string): Promise<boolean> {
+export function isAnswering (path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createConnection(path)
     probe.once('connect', () => { probe.destroy(); resolve(true) })

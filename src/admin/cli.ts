@@ -1,10 +1,15 @@
+import { resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { openDatabase } from '../../db/client.js'
 import { DataDirLockedError } from '../../db/data-dir-lock.js'
-import { ConfigError, loadConfig, type Config } from '../config.js'
+import { ConfigError, loadConfig } from '../config.js'
 import { adminSocketPath, sendAdminRequest } from './admin-socket.js'
 import { AdminError, adminCommands, isAdminCommand, type AdminRequest } from './commands.js'
 import { readPassword } from './read-password.js'
+import { backupWith } from '../backup/backup.js'
+import { defaultBackupPath } from '../backup/names.js'
+import { openMediaStore } from '../media/open-store.js'
+import { whereTo } from './where-to.js'
 
 interface CommandSpec {
   usage: string
@@ -47,6 +52,12 @@ const SPECS: Record<AdminRequest['command'], CommandSpec> = {
     positionals: ['name'],
     options: { member: { type: 'string', multiple: true } }
   },
+  backup: {
+    usage: 'bin/backup [--out FILE]',
+    summary: 'Writes one archive (mode 0600) of the whole family: users, rooms, every message, read markers,\nphotos and avatars, consistent at one moment. Default FILE: family-chat-<time>.tar in BACKUP_DIR,\nor else in the current directory. Restore it with bin/restore.',
+    positionals: [],
+    options: { out: { type: 'string' } }
+  },
   'add-member': {
     usage: 'bin/add-member <room name or id> <username>',
     summary: 'Adds a user to a group room.',
@@ -56,16 +67,6 @@ const SPECS: Record<AdminRequest['command'], CommandSpec> = {
 }
 
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())
-
-/**
- * Which database a command used, so an admin whose server runs with another DATA_DIR or
- * DATABASE_URL sees the mismatch at once. No credentials.
- */
-function whereTo (config: Config): string {
-  if (config.databaseUrl === null) return `embedded database in ${config.dataDir}`
-  const url = new URL(config.databaseUrl)
-  return `PostgreSQL database ${url.pathname.slice(1) || '(default)'} on ${url.hostname || url.searchParams.get('host') || 'localhost'}${url.port === '' ? '' : `:${url.port}`}`
-}
 
 /** Exit codes: 0 done, 1 failed, 2 usage error. */
 export async function main (argv: string[]): Promise<number> {
@@ -102,6 +103,7 @@ export async function main (argv: string[]): Promise<number> {
   try {
     const config = loadConfig()
     if (spec.password !== undefined) args.password = await readPassword(spec.password)
+    if (command === 'backup') args.out = resolve(typeof args.out === 'string' ? args.out : defaultBackupPath(config.backup?.dir ?? '.'))
     const request = { command, args }
     const viaServer = await sendAdminRequest(adminSocketPath(config.dataDir), request)
     if (viaServer !== null) {
@@ -114,7 +116,8 @@ export async function main (argv: string[]): Promise<number> {
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
     try {
       await database.migrate()
-      console.log(await adminCommands[command]({ db: database.db, onRevoked: () => {} }, args))
+      const backup = backupWith(database, async () => (await openMediaStore({ dataDir: config.dataDir, secret: config.jwtSecret, cloudinaryUrl: config.cloudinaryUrl })).store)
+      console.log(await adminCommands[command]({ db: database.db, onRevoked: () => {}, backup }, args))
       console.log(`(${whereTo(config)}; no server is running on it)`)
     } finally {
       await database.close()

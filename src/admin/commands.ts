@@ -1,8 +1,10 @@
+import { isAbsolute } from 'node:path'
 import { addRoomMember, findRoomByName, insertGroupRoom } from '../../db/queries/rooms.js'
 import { revokeSessions } from '../../db/queries/sessions.js'
 import { findUserByUsername, insertUser, listUsers, setUserDisabled, updatePasswordHash } from '../../db/queries/users.js'
 import { isUuid } from '../../db/ids.js'
 import type { Db } from '../../db/types.js'
+import { ArchiveError } from '../backup/archive.js'
 import { hashPassword, passwordProblem } from '../auth/passwords.js'
 import { USERNAME_PATTERN } from '../schemas/user.js'
 
@@ -20,6 +22,8 @@ export interface AdminContext {
   onRevoked (sessionIds: string[], userId: string): void
   /** Tells the running server (when there is one) that users joined a room: their sockets follow. */
   onJoined? (roomId: string, userIds: string[]): void
+  /** Writes a backup to an absolute path and describes it (the server's, or bin/'s own when none runs). */
+  backup? (out: string): Promise<string>
 }
 
 export interface AdminRequest {
@@ -116,6 +120,21 @@ export const adminCommands = {
     }
     onJoined?.(roomId, [user.id])
     return `added ${user.username} to "${byName[0]?.name ?? roomArg}"`
+  },
+
+  async backup ({ backup }: AdminContext, args: AdminRequest['args']): Promise<string> {
+    if (backup === undefined) throw new AdminError('this server cannot write backups')
+    const out = args.out
+    if (typeof out !== 'string' || !isAbsolute(out)) throw new AdminError('the backup\'s path must be absolute')
+    try {
+      return await backup(out)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (err instanceof ArchiveError || ['ENOENT', 'EACCES', 'ENOTDIR', 'EEXIST'].includes(code ?? '')) {
+        throw new AdminError(`cannot write ${out}: ${(err as Error).message}`)
+      }
+      throw err
+    }
   }
 } satisfies Record<string, (ctx: AdminContext, args: AdminRequest['args']) => Promise<string>>
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { MediaStore, StoredImage } from './media-store.js'
 import type { UrlSigner } from './url-signer.js'
@@ -48,6 +49,17 @@ export function createLocalMediaStore (dir: string, signer: UrlSigner): MediaSto
           if (err.code !== 'ENOENT') throw err
         })
       }))
+    },
+
+    async read (key) {
+      const path = pathOf(key)
+      if (path === null) return null
+      try {
+        return { size: (await stat(path)).size, body: createReadStream(path) }
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+        throw err
+      }
     },
 
     urls ({ imageKey, thumbKey }) {
