@@ -187,13 +187,19 @@ export async function verifyArchive (path: string, currentSchemaVersion: number)
   if (!await stat(path).then((s) => s.isFile(), () => false)) throw new ArchiveError(`${path} is not a file`)
   const seen: ArchiveEntry[] = []
   let manifestText: string | null = null
-  for await (const entry of readEntries(path)) {
-    if (manifestText !== null) throw new ArchiveError(`entry ${entry.name} after the manifest`)
-    if (entry.name === MANIFEST_ENTRY) {
-      manifestText = (await readText(entry.body))
-      continue
+  try {
+    for await (const entry of readEntries(path)) {
+      if (manifestText !== null) throw new ArchiveError(`entry ${entry.name} after the manifest`)
+      if (entry.name === MANIFEST_ENTRY) {
+        manifestText = await readText(entry.body)
+        continue
+      }
+      seen.push({ name: entry.name, ...await sha256Of(entry.body) })
     }
-    seen.push({ name: entry.name, ...await sha256Of(entry.body) })
+  } catch (err) {
+    // An entry cut short fails while its body is read, outside readEntries.
+    if (err instanceof ArchiveError) throw err
+    throw new ArchiveError(`the archive is damaged or truncated (${(err as Error).message})`)
   }
   if (manifestText === null) throw new ArchiveError('the archive is truncated or not a Family Chat backup: it has no manifest')
   let manifest: Manifest
