@@ -18,7 +18,7 @@ t.test('with CLOUDINARY_URL, photos go to Cloudinary as authenticated assets wit
   t.equal(res.statusCode, 201, res.body)
   const { message } = res.json()
   t.equal(fake.assets.size, 1)
-  const [[publicId, asset]] = [...fake.assets.entries()] as [[string, { type: string, bytes: number }]]
+  const [[publicId, asset]] = [...fake.assets.entries()] as [[string, { type: string, bytes: number, data: Buffer }]]
   t.equal(asset.type, 'authenticated', 'never a public upload')
   t.ok(asset.bytes > 0)
   t.match(message.image, { width: 200, height: 400 })

@@ -104,7 +104,7 @@ t.test('with Cloudinary, the profile photo is an authenticated asset with a sign
   const first = (await putAvatar(app, alice.token, { bytes: await images.jpegWithExifAndGps() })).json().user
   t.match(first.avatarUrl, /^https:\/\/res\.cloudinary\.com\/[^/]+\/image\/authenticated\/s--[\w-]{8}--\//)
   t.equal(fake.assets.size, 1)
-  const [[publicId, asset]] = [...fake.assets.entries()] as [[string, { type: string, bytes: number }]]
+  const [[publicId, asset]] = [...fake.assets.entries()] as [[string, { type: string, bytes: number, data: Buffer }]]
   t.equal(asset.type, 'authenticated')
   await removeAvatar(app, alice.token)
   t.same(fake.destroyed, [publicId])
