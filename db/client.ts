@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { AppendMessages } from './append.js'
 import type { MigrateOptions } from './migrate.js'
+import type { SnapshotSource } from './snapshot.js'
 import type { Db } from './types.js'
 export type { Db }
 
@@ -35,11 +36,12 @@ export interface Database {
    * advisory lock; the embedded database has one process by construction).
    */
   /**
-   * Runs a read-only job in one REPEATABLE READ transaction: everything it reads is the database at
-   * one moment, whatever is written meanwhile. On PostgreSQL it has a connection of its own with no
-   * query deadline, and writers carry on; PGlite has one connection, so writers wait until it ends.
+   * Runs a read-only job that sees the backed-up tables (db/snapshot.ts) as they were at one moment,
+   * whatever is written meanwhile; it reads each table from `source(name)`. On PostgreSQL a
+   * REPEATABLE READ transaction on a connection of its own, with no query deadline; on PGlite,
+   * copies made in one transaction. Writers carry on either way.
    */
-  snapshot<T> (job: (db: Db) => Promise<T>): Promise<T>
+  snapshot<T> (job: (db: Db, source: SnapshotSource) => Promise<T>): Promise<T>
   exclusive<T> (name: string, job: () => Promise<T>): Promise<{ ran: true, value: T } | { ran: false }>
   /** True when the database answers `select 1` within the timeout. */
   ping (timeoutMs?: number): Promise<boolean>

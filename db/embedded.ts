@@ -11,7 +11,7 @@ import { acquireDataDirLock } from './data-dir-lock.js'
 import { withMigrations, type MigrateOptions } from './migrate.js'
 import { ensureFamilyRoom } from './queries/rooms.js'
 import { currentTemplate } from './pglite-template.js'
-import { readOnlySnapshot } from './snapshot.js'
+import { copiedSnapshot } from './snapshot.js'
 
 /** The embedded PGlite under DATA_DIR, locked to one process. */
 export async function openEmbedded (options: DatabaseOptions): Promise<Database> {
@@ -40,7 +40,7 @@ export function usePglite (client: PGlite, afterClose: () => void = () => {}): D
     db,
     appendMessages: pgliteAppend(db, client),
     migrate: (migrateOptions) => migratePgliteDatabase(db, migrateOptions),
-    snapshot: (job) => readOnlySnapshot(db, job),
+    snapshot: (job) => copiedSnapshot(db, job),
     exclusive: async (_name, job) => ({ ran: true, value: await job() }),
     ping: (timeoutMs) => ping(db, timeoutMs),
     async close () {

@@ -17,7 +17,7 @@ export interface BackupSummary {
 }
 
 /**
- * Writes a whole family to one archive (src/backup/archive.ts). The tables are read in one snapshot,
+ * Writes a whole family to one archive (src/backup/archive.ts). The tables are read from one snapshot,
  * so the archive is the database at one moment; the photos they name are copied after it (their
  * files never change once written, so the moment holds for them too).
  */
@@ -26,8 +26,8 @@ export async function writeBackup (database: Database, media: MediaStore, path: 
   try {
     const pairs: MediaPair[] = []
     const rows: Record<string, number> = {}
-    const schemaVersion = await database.snapshot(async (db) => {
-      for (const spec of BACKUP_TABLES) rows[spec.name] = await writer.addLines(dataEntryName(spec.name), linesOf(tableRows(db, spec), spec, pairs))
+    const schemaVersion = await database.snapshot(async (db, source) => {
+      for (const spec of BACKUP_TABLES) rows[spec.name] = await writer.addLines(dataEntryName(spec.name), linesOf(tableRows(db, spec, source), spec, pairs))
       return await schemaVersionOf(db)
     })
     let missingImages = 0
