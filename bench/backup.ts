@@ -1,12 +1,13 @@
 // `npm run bench:backup`: what a backup costs the family while the server keeps serving, on the
 // embedded database (whose one connection writers share with the backup's snapshot) and, with
 // BENCH_DB=postgres, on PostgreSQL. Measured in one run: a writer's append latency with no backup
-// (the reference) and during one, and the process's memory during backups of a small and a ten
+// at a family's pace (the reference) and during one, and the process's memory during backups of a small and a ten
 // times larger family (flat memory: the larger one's peak is no higher). Writes
 // bench/results/backup.json.
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { join } from 'node:path'
 import { eq, sql } from 'drizzle-orm'
 import postgres from 'postgres'
@@ -59,18 +60,22 @@ async function grow (database: Database, store: MediaStore, have: { messages: nu
   }
 }
 
-/** Appends one message at a time until `stop`, answering each append's latency in ms. */
+const WRITES_PER_SECOND = 50
+
+/**
+ * Appends a message every 1/WRITES_PER_SECOND s (a family at ten times its busiest) until `stop`,
+ * answering each append's latency in ms, counted from when it was due: a request also waits
+ * while the event loop is blocked (PGlite runs a statement synchronously), not only for the database.
+ */
 async function writer (database: Database, roomId: string, senderId: string, stop: Promise<unknown>): Promise<number[]> {
-  let done = false
-  stop.finally(() => { done = true }).catch(() => {})
+  const state = { done: false }
+  stop.finally(() => { state.done = true }).catch(() => {})
   const latencies: number[] = []
-  while (!done) {
-    const start = performance.now()
+  const period = 1000 / WRITES_PER_SECOND
+  for (let due = performance.now(); !state.done; due += period) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())))
     await database.appendMessages(roomId, [{ senderId, clientId: null, body: 'written during the measurement', imageKey: null, thumbKey: null, imageWidth: null, imageHeight: null, replyToId: null }])
-    latencies.push(performance.now() - start)
-    // A server's writes arrive from the network, one event-loop turn each; PGlite answers within
-    // the same turn, so without this the loop would starve the timers and the backup's file I/O.
-    await new Promise((resolve) => setImmediate(resolve))
+    latencies.push(performance.now() - due)
   }
   return latencies.sort((a, b) => a - b)
 }
@@ -92,17 +97,20 @@ async function main (): Promise<void> {
     for (const size of SIZES) {
       await grow(database, store, have, size)
       have = size
-      // The reference: the same writer for a second with no backup running.
-      const idle = await writer(database, roomId, senderId, new Promise((resolve) => setTimeout(resolve, 1000)))
+      // The reference: the same writer for two seconds with no backup running.
+      const idle = await writer(database, roomId, senderId, new Promise((resolve) => setTimeout(resolve, 2000)))
       global.gc?.()
       const baseline = process.memoryUsage().rss
       let peak = baseline
       const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 10)
+      const loop = monitorEventLoopDelay({ resolution: 1 })
+      loop.enable()
       const started = performance.now()
       const backup = writeBackup(database, store, join(dir, `backup-${size.messages}.tar`))
       const during = await writer(database, roomId, senderId, backup)
       const summary = await backup
       clearInterval(sampler)
+      loop.disable()
       results.push({
         engine,
         messages: size.messages,
@@ -113,6 +121,7 @@ async function main (): Promise<void> {
         writerDuringP99Ms: Number(quantile(during, 0.99).toFixed(1)),
         writerDuringMaxMs: Math.round(during.at(-1) ?? 0),
         appendsDuring: during.length,
+        eventLoopDelayMaxMs: Math.round(loop.max / 1e6),
         rssBeforeMiB: mib(baseline),
         rssPeakAboveMiB: mib(peak - baseline)
       })
