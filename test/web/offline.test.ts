@@ -96,3 +96,40 @@ t.test('a long outbox is sent after reconnecting, paced under the flood limit, e
   t.same(limited, [], 'never over the flood limit')
   t.same(await alice.problems(), [])
 })
+
+/** Bob on the server directly, alice through a proxy the test can silence, each seeing the other online. */
+async function bothOnline (t: Test) {
+  const { origin, port } = await listeningFamily(t)
+  const proxy = await startTcpProxy(t, port)
+  const browser = await launchBrowser(t)
+  const bob = await inFamilyRoom(browser, origin, 'bob')
+  const alice = await inFamilyRoom(browser, `http://127.0.0.1:${proxy.port}`, 'alice')
+  await alice.page.locator('.online-dot').first().waitFor()
+  return { proxy, alice, bob }
+}
+
+t.test('a network that goes silent, with no close ever coming: offline after one unanswered ping, and nobody shown online', { skip: noBrowser }, async (t) => {
+  const { proxy, alice } = await bothOnline(t)
+  proxy.freeze()
+  // At most one ping period and its deadline (15 s), bounded with room to spare.
+  await alice.page.locator('.status-banner', { hasText: 'Offline' }).waitFor({ timeout: 25_000 })
+  t.equal(await alice.page.locator('.online-dot').count(), 0, 'bob is not claimed online while alice cannot hear')
+  proxy.restore()
+  // The attempt that hangs in the silence is given up and retried.
+  await alice.page.locator('.status-banner').waitFor({ state: 'hidden', timeout: 40_000 })
+  await alice.page.locator('.online-dot').first().waitFor()
+  t.same(await alice.problems(), [])
+})
+
+t.test('the browser saying the network is gone is believed at once, before any ping', { skip: noBrowser }, async (t) => {
+  const { proxy, alice } = await bothOnline(t)
+  proxy.freeze()
+  await alice.page.context().setOffline(true)
+  // Well under the ping period (10 s): only the browser's `offline` event can have said it.
+  await alice.page.locator('.status-banner', { hasText: 'Offline' }).waitFor({ timeout: 5_000 })
+  t.equal(await alice.page.locator('.online-dot').count(), 0)
+  proxy.restore()
+  await alice.page.context().setOffline(false)
+  await alice.page.locator('.status-banner').waitFor({ state: 'hidden', timeout: 40_000 })
+  t.same(await alice.problems(), [])
+})

@@ -248,6 +248,8 @@ export class Chat {
   }
 
   private onStatus (status: ConnectionStatus): void {
+    // Cut off, the page cannot know who is online: nobody is shown so until `ready` tells again.
+    if (status === 'offline') this.forgetPresence()
     this.emit({ kind: 'status' })
     if (status !== 'online') return
     this.flushOutbox()
@@ -397,6 +399,15 @@ export class Chat {
     state.typing.set(userId, Date.now() + TYPING_SHOWN_MS)
     this.emit({ kind: 'room', roomId })
     setTimeout(() => this.emit({ kind: 'room', roomId }), TYPING_SHOWN_MS + 50)
+  }
+
+  private forgetPresence (): void {
+    let changed = false
+    for (const user of this.users.values()) {
+      changed ||= user.online
+      user.online = false
+    }
+    if (changed) this.emit({ kind: 'users' })
   }
 
   private onPresence ({ userId, online }: { userId: string, online: boolean }): void {

@@ -14,9 +14,13 @@ export interface ConnectionHandlers {
 }
 
 const UNAUTHORIZED = 4001
-const PING_EVERY_MS = 20_000
-const PONG_WITHIN_MS = 10_000
+// A network that dies without a word (a phone leaving Wi-Fi) never closes the socket: an unanswered
+// ping is the only news of it, so the page says it is offline within PING_EVERY_MS + PONG_WITHIN_MS.
+const PING_EVERY_MS = 10_000
+const PONG_WITHIN_MS = 5_000
 const MAX_BACKOFF_MS = 10_000
+// A connection attempt into a dead network hangs rather than fails: given up and retried after this.
+const READY_WITHIN_MS = 10_000
 // The server allows 20 request frames a second per socket (RATE_LIMIT_WS's default) and closes a
 // socket that keeps flooding: a long outbox flushed after a reconnect is paced under that.
 const FRAMES_PER_SECOND = 15
@@ -40,6 +44,7 @@ export class Connection {
   private stopped = true
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private pingTimer: ReturnType<typeof setInterval> | undefined
+  private readyTimer: ReturnType<typeof setTimeout> | undefined
   private readonly sentAt: number[] = []
   private readonly paced: string[] = []
   private paceTimer: ReturnType<typeof setTimeout> | undefined
@@ -50,6 +55,10 @@ export class Connection {
     this.url = url
     this.handlers = handlers
     window.addEventListener('online', () => this.reconnectNow())
+    // The browser knows the network is gone before any socket does.
+    window.addEventListener('offline', () => { if (this.socket !== null) this.drop(this.socket) })
+    // A phone waking up: find out now whether the socket survived, not at the next ping.
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') this.ping() })
   }
 
   start (): void {
@@ -111,9 +120,12 @@ export class Connection {
   }
 
   private open (): void {
-    this.setStatus('connecting')
+    // Once it has been online, the page says offline until it is back, however many attempts it takes.
+    this.setStatus(this.attempts > 0 ? 'offline' : 'connecting')
     const socket = new WebSocket(this.url())
     this.socket = socket
+    clearTimeout(this.readyTimer)
+    this.readyTimer = setTimeout(() => { if (this.socket === socket && this.status !== 'online') this.drop(socket) }, READY_WITHIN_MS)
     socket.onmessage = (event) => this.receive(event.data)
     socket.onclose = (event) => this.closed(socket, event.code)
   }
@@ -127,6 +139,7 @@ export class Connection {
       return
     }
     if (frame.type === 'ready') {
+      clearTimeout(this.readyTimer)
       this.attempts = 0
       this.setStatus('online')
       this.startPinging()
@@ -142,14 +155,25 @@ export class Connection {
     }
   }
 
-  // A phone that changes networks can leave a socket that never closes: a missed pong ends it.
   private startPinging (): void {
     clearInterval(this.pingTimer)
+    this.pingTimer = setInterval(() => this.ping(), PING_EVERY_MS)
+  }
+
+  /** A missed pong ends the socket at once: its `close` may never come on a dead network. */
+  private ping (): void {
     const socket = this.socket
-    this.pingTimer = setInterval(() => {
-      const deadline = setTimeout(() => socket?.close(), PONG_WITHIN_MS)
-      this.request('ping', {}).then(() => clearTimeout(deadline), () => clearTimeout(deadline))
-    }, PING_EVERY_MS)
+    if (socket === null || this.status !== 'online') return
+    const deadline = setTimeout(() => this.drop(socket), PONG_WITHIN_MS)
+    this.request('ping', {}).then(() => clearTimeout(deadline), () => clearTimeout(deadline))
+  }
+
+  /** Gives a socket up as closed without waiting for its close handshake, which a dead network never completes. */
+  private drop (socket: WebSocket): void {
+    socket.onmessage = null
+    socket.onclose = null
+    socket.close()
+    this.closed(socket, 1006)
   }
 
   private closed (socket: WebSocket, code: number): void {
