@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
-import { roomMembers, rooms, type RoomKind, type RoomRow } from '../schema/index.js'
+import { roomMembers, rooms, type NotifyLevel, type RoomKind, type RoomRow } from '../schema/index.js'
 import type { Db } from '../types.js'
 
 export const FAMILY_ROOM_NAME = 'Family'
@@ -16,6 +16,23 @@ export interface RoomView {
   members: string[]
   /** Each member's read marker, so a client can show which of its messages the others have read. */
   memberReadSeqs: Record<string, number>
+  /** The viewer's notification settings for the room. */
+  notify: NotifyLevel
+  mutedUntil: string | null
+}
+
+export interface RoomNotifications {
+  notify?: NotifyLevel
+  /** null: not muted. */
+  mutedUntil?: Date | null
+}
+
+/** Changes a member's notification settings for a room; false when they are not a member of it. */
+export async function setRoomNotifications (db: Db, roomId: string, userId: string, settings: RoomNotifications): Promise<boolean> {
+  const where = and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId))
+  if (settings.notify === undefined && settings.mutedUntil === undefined) return await isRoomMember(db, roomId, userId)
+  const rows = await db.update(roomMembers).set(settings).where(where).returning({ roomId: roomMembers.roomId })
+  return rows.length > 0
 }
 
 /** Every room's last event number (`last_seq`). */
@@ -51,7 +68,9 @@ export async function addRoomMember (db: Db, roomId: string, userId: string): Pr
       roomId: rooms.id,
       userId: sql<string>`${userId}::uuid`.as('user_id'),
       lastReadSeq: rooms.lastSeq,
-      joinedAt: sql<Date>`now()`.as('joined_at')
+      joinedAt: sql<Date>`now()`.as('joined_at'),
+      notify: sql<NotifyLevel>`'all'`.as('notify'),
+      mutedUntil: sql<Date | null>`null::timestamptz`.as('muted_until')
     }).from(rooms).where(and(eq(rooms.id, roomId), eq(rooms.kind, 'group'))))
     .onConflictDoNothing()
     .returning({ roomId: roomMembers.roomId })
@@ -123,7 +142,9 @@ export function roomsOfUserQuery (db: Db, userId: string, onlyRoomId?: string) {
     isFamily: rooms.isFamily,
     lastSeq: rooms.lastSeq,
     lastReadSeq: roomMembers.lastReadSeq,
-    unread
+    unread,
+    notify: roomMembers.notify,
+    mutedUntil: roomMembers.mutedUntil
   }).from(roomMembers)
     .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
     .where(and(eq(roomMembers.userId, userId), onlyRoomId === undefined ? undefined : eq(rooms.id, onlyRoomId)))
@@ -146,7 +167,11 @@ export async function listRoomsOfUser (db: Db, userId: string, onlyRoomId?: stri
     entry.members.push(m.userId)
     entry.memberReadSeqs[m.userId] = m.lastReadSeq
   }
-  return rows.map(({ isFamily: _, ...room }) => ({ ...room, ...(byRoom.get(room.id) ?? { members: [], memberReadSeqs: {} }) }))
+  return rows.map(({ isFamily: _, mutedUntil, ...room }) => ({
+    ...room,
+    mutedUntil: mutedUntil?.toISOString() ?? null,
+    ...(byRoom.get(room.id) ?? { members: [], memberReadSeqs: {} })
+  }))
 }
 
 export async function findDirectRoom (db: Db, directKey: string): Promise<RoomRow | undefined> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { NoContentSchema, responses } from '../../src/schemas/common.js'
-import { DirectRoomBodySchema, ReadBodySchema, RoomParamsSchema, RoomSchema } from '../../src/schemas/room.js'
+import { DirectRoomBodySchema, ReadBodySchema, RoomNotificationsBodySchema, RoomParamsSchema, RoomSchema } from '../../src/schemas/room.js'
 import { authOf } from '../auth-of.js'
 
 const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -21,6 +21,16 @@ const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: responses({ 200: Type.Object({ room: RoomSchema }) }, 400, 401, 404)
     }
   }, async (request) => ({ room: await app.chat.directRoom(authOf(request).userId, request.body.userId) }))
+
+  app.patch('/:id/notifications', {
+    schema: {
+      tags: ['rooms'],
+      summary: 'My notification settings for the room: notify "all" or "none", muted until a time or not',
+      params: RoomParamsSchema,
+      body: RoomNotificationsBodySchema,
+      response: responses({ 200: Type.Object({ room: RoomSchema }) }, 400, 401, 404)
+    }
+  }, async (request) => ({ room: await app.chat.setNotifications(authOf(request).userId, request.params.id, request.body) }))
 
   app.post('/:id/read', {
     schema: {

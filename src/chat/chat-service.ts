@@ -1,6 +1,6 @@
 import type { AppendMessages } from '../../db/append.js'
 import { findMessageForMember, findMessagesByClientIds, listLastMessages } from '../../db/queries/messages.js'
-import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomIdsOfUser, listRoomLastSeqs, listRoomsOfUser, type RoomView } from '../../db/queries/rooms.js'
+import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomIdsOfUser, listRoomLastSeqs, listRoomsOfUser, setRoomNotifications, type RoomView } from '../../db/queries/rooms.js'
 import { findUserById } from '../../db/queries/users.js'
 import { searchMessages } from '../../db/queries/search.js'
 import { isUuid } from '../../db/ids.js'
@@ -8,7 +8,7 @@ import type { MessageRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
 import { forbidden, notFound, validation } from '../errors.js'
 import type { Message } from '../schemas/message.js'
-import type { Room } from '../schemas/room.js'
+import type { Room, RoomNotificationsBody } from '../schemas/room.js'
 import { toMessageDto } from './message-dto.js'
 import { sanitizeBody } from './body.js'
 import { isOneEmoji } from './emoji.js'
@@ -264,6 +264,17 @@ export function createChatService (options: ChatServiceOptions) {
       const [room] = isUuid(roomId) ? await withLastMessages(await listRoomsOfUser(db, userId, roomId)) : []
       if (room === undefined) throw roomNotFound()
       return room
+    },
+
+    /** My notification settings for a room; answers the room as I now see it. */
+    async setNotifications (userId: string, roomId: string, settings: RoomNotificationsBody): Promise<Room> {
+      const changed = {
+        ...(settings.notify === undefined ? {} : { notify: settings.notify }),
+        ...(settings.mutedUntil === undefined ? {} : { mutedUntil: settings.mutedUntil === null ? null : new Date(settings.mutedUntil) })
+      }
+      if (!isUuid(roomId) || !await setRoomNotifications(db, roomId, userId, changed)) throw roomNotFound()
+      const [room] = await withLastMessages(await listRoomsOfUser(db, userId, roomId))
+      return room!
     },
 
     /** The direct room of the two users, created on first use. */

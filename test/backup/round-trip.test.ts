@@ -51,7 +51,7 @@ async function roundTrip (t: Test, from: Engine, to: Engine): Promise<void> {
   const oldToken = await restored.inject({ url: '/api/rooms', headers: bearer(family.aliceToken) })
   t.equal(oldToken.statusCode, 401, 'sessions are not restored: old tokens do not work')
   const after = { alice: await familyState(restored, await login(restored, 'alice', PASSWORD)), bob: await familyState(restored, await login(restored, 'bob', PASSWORD)) }
-  t.same(after, before, 'every message, seq, eventSeq, reaction, reply, read marker, profile and photo as it was')
+  t.same(after, before, 'every message, seq, eventSeq, reaction, reply, read marker, room setting, profile and photo as it was')
   t.notMatch(JSON.stringify(after), /missing/, 'every photo is served')
 }
 

@@ -16,7 +16,7 @@ t.test('every user is in Family; rooms carry lastSeq, lastReadSeq, unread and me
   await send(app, alice.token, 'two')
   await send(app, bob.token, 'three')
   const [family] = await rooms(app, bob.token)
-  t.same(Object.keys(family).sort(), ['id', 'kind', 'lastMessage', 'lastReadSeq', 'lastSeq', 'memberReadSeqs', 'members', 'name', 'unread'])
+  t.same(Object.keys(family).sort(), ['id', 'kind', 'lastMessage', 'lastReadSeq', 'lastSeq', 'memberReadSeqs', 'members', 'mutedUntil', 'name', 'notify', 'unread'])
   t.match(family, { name: 'Family', kind: 'group', lastSeq: 3, lastReadSeq: 0, unread: 2 }, 'my own messages are not unread')
   t.same(family.members, [alice.id, bob.id])
   const [aliceFamily] = await rooms(app, alice.token)
