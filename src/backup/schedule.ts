@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises'
+import { readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import type { BackupSchedule } from '../config.js'
@@ -31,11 +31,37 @@ async function backupsIn (dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => BACKUP_NAME.test(name)).sort()
 }
 
+// What a killed backup leaves (src/backup/archive.ts): `.<name>.<pid>.tmp`, and its row spool.
+const LEFTOVER = /^\.family-chat-.+\.tar\.(\d+)\.tmp(?:\.spool)?$/
+// A backup under way writes all the time; one untouched this long is not under way (whatever host
+// a shared folder's writer is on).
+const LEFTOVER_AFTER_MS = 10 * 60_000
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Removes the temporary files of backups that were killed part way (kill -9, a power cut). */
+async function removeLeftovers (dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const pid = LEFTOVER.exec(name)?.[1]
+    if (pid === undefined || Number(pid) === process.pid || isRunning(Number(pid))) continue
+    const path = join(dir, name)
+    const age = Date.now() - (await stat(path).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs
+    if (age > LEFTOVER_AFTER_MS) await rm(path, { force: true })
+  }
+}
+
 /**
  * The server's own backups (families do not write cron jobs): one when the newest in BACKUP_DIR
  * is older than BACKUP_EVERY, then one every BACKUP_EVERY, keeping the newest BACKUP_KEEP. With
  * several instances, a database lock lets one run at a time, and one that finds a fresh backup
- * (another instance's, in a shared folder) skips its turn.
+ * (another instance's, in a shared folder) skips its turn. What killed backups left behind goes too.
  */
 export function scheduleBackups (parts: ScheduleParts): BackupScheduler {
   const { dir, everyMs, keep } = parts.schedule
@@ -51,6 +77,7 @@ export function scheduleBackups (parts: ScheduleParts): BackupScheduler {
     parts.log.info({ backup: summary }, 'scheduled backup written')
     const all = await backupsIn(dir)
     for (const old of all.slice(0, Math.max(0, all.length - keep))) await rm(join(dir, old), { force: true })
+    await removeLeftovers(dir)
   }
 
   async function tick (): Promise<void> {

@@ -1,4 +1,5 @@
-import { readdirSync, rmSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { openDatabase } from '../../db/client.js'
 import { buildApp } from '../../src/app.js'
@@ -19,6 +20,13 @@ const backupsIn = (dir: string): string[] => readdirSync(dir).filter((f) => BACK
 
 t.test('with BACKUP_DIR the server backs up every BACKUP_EVERY and keeps the newest BACKUP_KEEP', async (t) => {
   const dir = tempDir(t)
+  // What a backup killed an hour ago left, and what a running one is writing (this process's).
+  const killed = join(dir, '.family-chat-2026-01-01T00-00-00Z.tar.2147483646.tmp')
+  const running = join(dir, `.family-chat-2026-01-01T00-00-00Z.tar.${process.pid}.tmp`)
+  for (const file of [killed, `${killed}.spool`, running]) {
+    writeFileSync(file, 'partial')
+    utimesSync(file, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000))
+  }
   const env = { ...await adminEnv(t), BACKUP_DIR: dir, BACKUP_EVERY: '1s', BACKUP_KEEP: '2' }
   const app = await serve(t, env)
   await createUser(app, 'alice')
@@ -30,6 +38,8 @@ t.test('with BACKUP_DIR the server backs up every BACKUP_EVERY and keeps the new
   }, { timeoutMs: 30_000 })
   const kept = backupsIn(dir)
   t.same(kept, [...seen].sort().slice(-2), 'the two newest are the ones kept')
+  t.notOk(existsSync(killed) || existsSync(`${killed}.spool`), 'a killed backup\'s temporary files are gone')
+  t.ok(existsSync(running), 'a live process\'s are left alone')
   t.same((await app.inject({ url: '/ready' })).json(), { status: 'ok', database: 'ok', backup: 'ok' })
 })
 
