@@ -191,7 +191,7 @@ export async function verifyArchive (path: string, currentSchemaVersion: number)
     for await (const entry of readEntries(path)) {
       if (manifestText !== null) throw new ArchiveError(`entry ${entry.name} after the manifest`)
       if (entry.name === MANIFEST_ENTRY) {
-        manifestText = await readText(entry.body)
+        manifestText = (await readBody(entry.body, 64 * 1024 * 1024)).toString('utf8')
         continue
       }
       seen.push({ name: entry.name, ...await sha256Of(entry.body) })
@@ -225,13 +225,14 @@ export async function verifyArchive (path: string, currentSchemaVersion: number)
   return manifest
 }
 
-async function readText (body: AsyncIterable<Buffer>): Promise<string> {
+/** An entry's bytes, refused past `limit`. */
+export async function readBody (body: AsyncIterable<Buffer>, limit = Infinity): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body) {
     size += chunk.length
-    if (size > 64 * 1024 * 1024) throw new ArchiveError('the archive\'s manifest is too large')
+    if (size > limit) throw new ArchiveError(`an entry of the archive is larger than ${limit} bytes`)
     chunks.push(chunk)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }

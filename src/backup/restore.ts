@@ -8,7 +8,7 @@ import type { Config } from '../config.js'
 import { createImagePipeline, type ImagePipeline } from '../media/image-pipeline.js'
 import type { MediaStore } from '../media/media-store.js'
 import { localMediaDir, openMediaStore } from '../media/open-store.js'
-import { ArchiveError, dataEntryName, entryLines, MANIFEST_ENTRY, MEDIA_PREFIX, readEntries, verifyArchive, type Manifest } from './archive.js'
+import { ArchiveError, dataEntryName, entryLines, MANIFEST_ENTRY, MEDIA_PREFIX, readBody, readEntries, verifyArchive, type Manifest } from './archive.js'
 import { mediaPairsOf, type MediaPair } from './media-pairs.js'
 
 /** The target cannot take a restore (not empty, a server on it…): nothing was changed. */
@@ -110,7 +110,7 @@ async function load (db: Db, archivePath: string, manifest: Manifest, store: Med
         }
         const pair = entry.name.startsWith(MEDIA_PREFIX) ? pairsByKey.get(entry.name.slice(MEDIA_PREFIX.length)) : undefined
         if (pair === undefined) throw new ArchiveError(`unexpected entry ${entry.name}`)
-        const bytes = await readAll(entry.body)
+        const bytes = await readBody(entry.body)
         const image = pending.get(pair) ?? { pair }
         pending.set(pair, image)
         const key = entry.name.slice(MEDIA_PREFIX.length)
@@ -147,12 +147,6 @@ async function loadTable (db: Db, spec: BackupTable, lines: AsyncIterable<string
   }
   await flush()
   return count
-}
-
-async function readAll (body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of body) chunks.push(chunk)
-  return Buffer.concat(chunks)
 }
 
 function formatOfKey (key: string): 'jpeg' | 'webp' | 'png' {

@@ -2,19 +2,12 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { buildApp } from '../../src/app.js'
-import { login, PASSWORD, tempDir, testConfig, type TestContext } from '../helper.js'
+import { login, PASSWORD, tempDir } from '../helper.js'
 import { adminEnv } from '../fixtures/admin-env.js'
 import { startFakeCloudinary } from '../fixtures/fake-cloudinary.js'
 import { familyState, makeFamily } from '../fixtures/family-state.js'
+import { serve } from '../fixtures/served-app.js'
 import { runBin } from '../fixtures/processes.js'
-
-async function serve (t: TestContext, env: Record<string, string>) {
-  const app = await buildApp(testConfig(t, env))
-  t.teardown(() => app.close())
-  await app.ready()
-  return app
-}
 
 /** The state with every image reference made the same: Cloudinary's URLs and local hashes differ by nature. */
 const withoutImageRefs = (state: unknown): unknown =>

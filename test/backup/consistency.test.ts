@@ -6,19 +6,12 @@ import t from 'tap'
 import { openDatabase } from '../../db/client.js'
 import { PROJECT_ROOT } from '../../db/paths.js'
 import { findUserByUsername } from '../../db/queries/users.js'
-import { buildApp } from '../../src/app.js'
 import { adminCommands } from '../../src/admin/commands.js'
-import { bearer, createUser, login, PASSWORD, tempDir, testConfig, type TestContext } from '../helper.js'
+import { bearer, createUser, login, PASSWORD, tempDir } from '../helper.js'
 import { adminEnv } from '../fixtures/admin-env.js'
 import { eventually } from '../fixtures/eventually.js'
+import { serve } from '../fixtures/served-app.js'
 import { runBin } from '../fixtures/processes.js'
-
-async function serve (t: TestContext, env: Record<string, string>) {
-  const app = await buildApp(testConfig(t, env))
-  t.teardown(() => app.close())
-  await app.ready()
-  return app
-}
 
 t.test('a backup taken while a member keeps posting restores a gap-free log whose lastSeq matches', async (t) => {
   const source = await adminEnv(t)

@@ -2,13 +2,13 @@ import { copyFileSync, existsSync, readFileSync, statSync, truncateSync, writeFi
 import { join } from 'node:path'
 import postgres from 'postgres'
 import t from 'tap'
-import { buildApp } from '../../src/app.js'
 import { currentSchemaVersion } from '../../db/migrate.js'
-import { tempDir, testConfig, type TestContext } from '../helper.js'
+import { tempDir } from '../helper.js'
 import { adminEnv } from '../fixtures/admin-env.js'
 import { manifestOf, withFlippedByte, withManifest } from '../fixtures/archives.js'
 import { makeFamily } from '../fixtures/family-state.js'
 import { mediaFiles } from '../fixtures/media-files.js'
+import { serve } from '../fixtures/served-app.js'
 import { runBin } from '../fixtures/processes.js'
 
 /** True when a restore left the target as it found it: no database made, no photo stored. */
@@ -22,13 +22,6 @@ async function untouched (env: Record<string, string>): Promise<boolean> {
   } finally {
     await sql.end()
   }
-}
-
-async function serve (t: TestContext, env: Record<string, string>) {
-  const app = await buildApp(testConfig(t, env))
-  t.teardown(() => app.close())
-  await app.ready()
-  return app
 }
 
 // One family, backed up once with no server running; every refusal below starts from it.

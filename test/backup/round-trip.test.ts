@@ -1,10 +1,9 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
-import { bearer, freshPostgresDatabase, login, PASSWORD, tempDir, TEST_SECRET, testConfig, type TestContext } from '../helper.js'
+import { bearer, freshPostgresDatabase, login, PASSWORD, tempDir, TEST_SECRET, type TestContext } from '../helper.js'
 import { familyState, makeFamily } from '../fixtures/family-state.js'
+import { serve } from '../fixtures/served-app.js'
 import { runBin } from '../fixtures/processes.js'
 
 type Engine = 'pglite' | 'postgres'
@@ -17,14 +16,6 @@ async function target (t: TestContext, engine: Engine): Promise<Record<string, s
     JWT_SECRET: TEST_SECRET,
     DATABASE_URL: engine === 'postgres' ? await freshPostgresDatabase(t, postgresUrl!) : ''
   }
-}
-
-/** The app as the server runs it, on that environment's database and DATA_DIR. */
-async function serve (t: TestContext, env: Record<string, string>): Promise<FastifyInstance> {
-  const app = await buildApp(testConfig(t, env))
-  t.teardown(() => app.close())
-  await app.ready()
-  return app
 }
 
 async function roundTrip (t: Test, from: Engine, to: Engine): Promise<void> {

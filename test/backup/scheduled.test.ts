@@ -2,19 +2,12 @@ import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync }
 import { join } from 'node:path'
 import t from 'tap'
 import { openDatabase } from '../../db/client.js'
-import { buildApp } from '../../src/app.js'
 import { BACKUP_NAME } from '../../src/backup/names.js'
-import { createUser, tempDir, testConfig, type TestContext } from '../helper.js'
+import { createUser, tempDir } from '../helper.js'
 import { adminEnv } from '../fixtures/admin-env.js'
+import { serve } from '../fixtures/served-app.js'
 import { eventually } from '../fixtures/eventually.js'
 import { buildWithLog } from '../fixtures/logged-app.js'
-
-async function serve (t: TestContext, env: Record<string, string>) {
-  const app = await buildApp(testConfig(t, env))
-  t.teardown(() => app.close())
-  await app.ready()
-  return app
-}
 
 const backupsIn = (dir: string): string[] => readdirSync(dir).filter((f) => BACKUP_NAME.test(f)).sort()
 
