@@ -1,47 +1,14 @@
 import t from 'tap'
-import { openDatabase } from '../../db/client.js'
-import { adminCommands } from '../../src/admin/commands.js'
 import { CLOSE } from '../../src/realtime/envelope.js'
-import { freshPostgresDatabase, PASSWORD, tempDir, TEST_SECRET, type TestContext } from '../helper.js'
 import { eventually } from '../fixtures/eventually.js'
-import { startServer, type ServerProcess } from '../fixtures/processes.js'
-import { startPrivateRedis, type PrivateRedis } from '../fixtures/redis-server.js'
+import type { ServerProcess } from '../fixtures/processes.js'
+import { cluster } from '../fixtures/cluster.js'
 import { openSocketAt, type Frame } from '../fixtures/ws-client.js'
 
 const PG = process.env.DATABASE_URL
 if (PG === undefined) {
   t.pass('several instances need PostgreSQL: run with DATABASE_URL (CI does)')
 } else {
-  interface Cluster { redis: PrivateRedis, instances: ServerProcess[], tokens: Record<string, string>, users: Record<string, string> }
-
-  async function cluster (t: TestContext, size: number, usernames: string[]): Promise<Cluster> {
-    const redis = await startPrivateRedis(t)
-    const env = {
-      DATABASE_URL: await freshPostgresDatabase(t, PG!),
-      REDIS_URL: redis.url,
-      JWT_SECRET: TEST_SECRET,
-      RATE_LIMIT_LOGIN: '1000/min',
-      RATE_LIMIT_API: '100000/min',
-      RATE_LIMIT_WS: '10000/s'
-    }
-    const instances: ServerProcess[] = []
-    // One at a time: the first applies the migrations.
-    for (let i = 0; i < size; i++) instances.push(await startServer(t, { ...env, DATA_DIR: tempDir(t) }))
-    const database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: tempDir(t) })
-    const users: Record<string, string> = {}
-    for (const username of usernames) {
-      await adminCommands['add-user']({ db: database.db, onRevoked: () => {} }, { username, password: PASSWORD })
-    }
-    await database.close()
-    const tokens: Record<string, string> = {}
-    for (const username of usernames) {
-      const res = await fetch(`${instances[0]!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })
-      const body = await res.json() as { token: string, user: { id: string } }
-      tokens[username] = body.token
-      users[username] = body.user.id
-    }
-    return { redis, instances, tokens, users }
-  }
   const wsOf = (server: ServerProcess) => server.url.replace('http:', 'ws:')
   const seqs = (frames: Frame[]) => frames.filter((f) => f.type === 'message.new').map((f) => f.data.message!.eventSeq as number)
 
