@@ -37,10 +37,10 @@ export default fp<RealtimePluginOptions>(async (app, opts) => {
     ...(redisFanout === null
       ? {}
       : {
-          presence: (localUsers, announceOffline) => createRedisPresence({
+          presence: (local, announceOffline) => createRedisPresence({
             redis: redisFanout.redis,
             instanceId: redisFanout.instanceId,
-            localUsers,
+            local,
             announceOffline,
             ...(opts.presenceHeartbeatMs === undefined ? {} : { heartbeatMs: opts.presenceHeartbeatMs })
           })

@@ -16,6 +16,7 @@ import redisPlugin from '../plugins/redis.js'
 import swaggerPlugin from '../plugins/swagger.js'
 import adminSocketPlugin from '../plugins/admin-socket.js'
 import backupsPlugin from '../plugins/backups.js'
+import pushPlugin, { type PushPluginOptions } from '../plugins/push.js'
 import mediaPlugin from '../plugins/media.js'
 import chatPlugin from '../plugins/chat.js'
 import websocketPlugin from '../plugins/websocket.js'
@@ -29,6 +30,7 @@ import mediaRoutes from '../routes/media/index.js'
 import roomRoutes from '../routes/rooms/index.js'
 import userRoutes from '../routes/users/index.js'
 import searchRoutes from '../routes/search/index.js'
+import pushRoutes from '../routes/push/index.js'
 import wsRoutes from '../routes/ws.js'
 import webRoutes from '../routes/web.js'
 
@@ -43,6 +45,8 @@ export interface AppOverrides {
   realtime?: Omit<RealtimePluginOptions, 'wsLimit'>
   /** Tests: where the production logger writes (stdout otherwise). */
   logStream?: NodeJS.WritableStream
+  /** Tests: a smaller push queue, a shorter deadline. */
+  pushSender?: PushPluginOptions['sender']
 }
 
 export async function buildApp (config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
@@ -105,6 +109,10 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
   await app.register(securityPlugin, { imageOrigins: config.cloudinaryUrl === null ? [] : ['https://res.cloudinary.com'] })
   await app.register(websocketPlugin)
   await app.register(realtimePlugin, { ...overrides.realtime, wsLimit: config.rateLimits.ws })
+  await app.register(pushPlugin, {
+    settings: config.push,
+    ...(overrides.pushSender === undefined ? {} : { sender: overrides.pushSender })
+  })
   await app.register(swaggerPlugin)
   await app.register(adminSocketPlugin, { dataDir: config.dataDir })
   await app.register(backupsPlugin, { schedule: config.backup })
@@ -124,6 +132,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     await api.register(messageRoutes, { prefix: '/api/messages' })
     await api.register(uploadRoutes, { prefix: '/api/messages', maxUploadBytes: config.maxUploadBytes })
     await api.register(searchRoutes, { prefix: '/api/search' })
+    await api.register(pushRoutes, { prefix: '/api/push' })
   })
 
   return app

@@ -28,7 +28,9 @@ const EnvSchema = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String()),
   BACKUP_DIR: Type.Optional(Type.String({ minLength: 1 })),
   BACKUP_EVERY: Type.String({ pattern: DURATION, default: '1d' }),
-  BACKUP_KEEP: Type.Integer({ minimum: 1, default: 7 })
+  BACKUP_KEEP: Type.Integer({ minimum: 1, default: 7 }),
+  PUSH_CONTACT: Type.Optional(Type.String({ pattern: '^(mailto:|https://)' })),
+  PUSH_ENDPOINT_HOSTS: Type.Optional(Type.String())
 })
 type Env = Static<typeof EnvSchema>
 const envValidator = Compile(EnvSchema)
@@ -57,7 +59,24 @@ export interface Config {
   readonly rateLimits: { readonly login: RateLimit, readonly api: RateLimit, readonly ws: RateLimit }
   /** Scheduled backups (BACKUP_DIR), or null when off. */
   readonly backup: BackupSchedule | null
+  /** Web Push (PUSH_CONTACT), or null when off. */
+  readonly push: PushSettings | null
 }
+
+export interface PushSettings {
+  /** The VAPID subject: how a push service reaches the operator. */
+  readonly contact: string
+  /** Hosts subscription endpoints may point at; a leading '.' matches subdomains. */
+  readonly endpointHosts: readonly string[]
+}
+
+/** Chrome's, Firefox's, Safari's and Edge's push services. */
+export const DEFAULT_PUSH_ENDPOINT_HOSTS = Object.freeze([
+  'fcm.googleapis.com',
+  'updates.push.services.mozilla.com',
+  '.push.apple.com',
+  '.notify.windows.com'
+])
 
 export interface BackupSchedule {
   /** Absolute; where the server writes its backups. */
@@ -150,6 +169,12 @@ export function loadConfig (source: Record<string, string | undefined> = process
     }
   }
   const backupEveryMs = parseDuration(env.BACKUP_EVERY)
+  const endpointHosts = env.PUSH_ENDPOINT_HOSTS === undefined
+    ? DEFAULT_PUSH_ENDPOINT_HOSTS
+    : env.PUSH_ENDPOINT_HOSTS.split(',').map((host) => host.trim().toLowerCase()).filter((host) => host !== '')
+  for (const host of endpointHosts) {
+    if (!/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$|^\[[0-9a-f:]+\]$/.test(host)) problems.push(`PUSH_ENDPOINT_HOSTS: "${host}" is not a host name (e.g. fcm.googleapis.com or .push.apple.com)`)
+  }
   if (problems.length > 0) throw new ConfigError(problems)
 
   return Object.freeze({
@@ -170,7 +195,8 @@ export function loadConfig (source: Record<string, string | undefined> = process
       api: parseRate(env.RATE_LIMIT_API),
       ws: parseRate(env.RATE_LIMIT_WS)
     }),
-    backup: backupDir === null ? null : Object.freeze({ dir: backupDir, everyMs: backupEveryMs, keep: env.BACKUP_KEEP })
+    backup: backupDir === null ? null : Object.freeze({ dir: backupDir, everyMs: backupEveryMs, keep: env.BACKUP_KEEP }),
+    push: env.PUSH_CONTACT === undefined ? null : Object.freeze({ contact: env.PUSH_CONTACT, endpointHosts: Object.freeze([...endpointHosts]) })
   })
 }
 

@@ -2,6 +2,7 @@ import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm'
 import { sessions, users, type SessionRow } from '../schema/index.js'
 import { isUuid } from '../ids.js'
 import type { Db } from '../types.js'
+import { deleteSubscriptionsOfSessions } from './push.js'
 
 export async function insertSession (db: Db, values: { userId: string, userAgent: string | null, expiresAt: Date }): Promise<SessionRow> {
   const [row] = await db.insert(sessions).values(values).returning()
@@ -38,7 +39,10 @@ export function listLiveSessions (db: Db, userId: string): Promise<SessionRow[]>
     .orderBy(desc(sessions.lastSeenAt))
 }
 
-/** Revokes the user's live sessions matching `which`; returns the ids actually revoked. */
+/**
+ * Revokes the user's live sessions matching `which` and deletes their push subscriptions (a lost
+ * phone stops buzzing); returns the ids actually revoked.
+ */
 export async function revokeSessions (
   db: Db,
   userId: string,
@@ -48,8 +52,12 @@ export async function revokeSessions (
   const scope = which === 'all'
     ? undefined
     : 'only' in which ? eq(sessions.id, which.only) : ne(sessions.id, which.except)
-  const rows = await db.update(sessions).set({ revokedAt: sql`now()` })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), scope))
-    .returning({ id: sessions.id })
-  return rows.map((r) => r.id)
+  return await db.transaction(async (tx) => {
+    const rows = await tx.update(sessions).set({ revokedAt: sql`now()` })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), scope))
+      .returning({ id: sessions.id })
+    const ids = rows.map((r) => r.id)
+    await deleteSubscriptionsOfSessions(tx, ids)
+    return ids
+  })
 }

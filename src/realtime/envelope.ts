@@ -31,6 +31,7 @@ export const ClientDataSchemas = {
   }, { additionalProperties: false }),
   typing: Type.Object({ roomId: IdSchema }, { additionalProperties: false }),
   read: Type.Object({ roomId: IdSchema, seq: SeqSchema }, { additionalProperties: false }),
+  visibility: Type.Object({ visible: Type.Boolean() }, { additionalProperties: false }),
   ping: Empty
 } satisfies Record<string, TSchema>
 

@@ -11,6 +11,8 @@ export interface HandlerContext {
   fanout: Fanout
   /** False when this connection's typing in the room was relayed too recently. */
   allowTyping (roomId: string): boolean
+  /** The app went to the background or came back (push notifications skip foreground sessions). */
+  setVisible (visible: boolean): void
 }
 
 /** What the dispatcher sends back, with the request's id; null sends nothing. */
@@ -61,6 +63,11 @@ export const clientHandlers: { [T in ClientMessageType]: Handler<T> } = {
   async read (ctx, data) {
     await ctx.chat.markRead(ctx.connection.userId, data.roomId, data.seq)
     return { type: 'ack', data: {} }
+  },
+
+  async visibility (ctx, data) {
+    ctx.setVisible(data.visible)
+    return null
   },
 
   async ping () {

@@ -10,7 +10,7 @@ import { createDispatcher, type ConnectionState } from './dispatcher.js'
 import { CLOSE, encode } from './envelope.js'
 import type { Fanout } from './fanout.js'
 import { createFloodGuard } from './flood-guard.js'
-import { createLocalPresence, type Presence } from './presence.js'
+import { createLocalPresence, type LocalView, type Presence } from './presence.js'
 import { createRegistry, type Connection } from './registry.js'
 import { createTypingThrottle } from './typing-throttle.js'
 
@@ -32,7 +32,7 @@ export interface HubOptions {
   maxSocketsPerUser?: number
   typingIntervalMs?: number
   /** Presence across instances (Redis); by default this instance's registry is the whole truth. */
-  presence?: (localUsers: () => Iterable<string>, announceOffline: (userId: string) => void) => Presence
+  presence?: (local: LocalView, announceOffline: (userId: string) => void) => Presence
 }
 
 /** Frames a client may send before its `ready`; more is a flood. */
@@ -64,8 +64,19 @@ export function createHub (options: HubOptions) {
     }
   })
 
-  const localUsers = () => new Set(registry.all().map((c) => c.userId))
-  const presence = (options.presence ?? createLocalPresence)(localUsers, (userId) => publishPresence(userId, false))
+  const local: LocalView = {
+    users: () => new Set(registry.all().map((c) => c.userId)),
+    foreground: () => registry.foregroundSessions(),
+    isForeground: (sessionId) => registry.isForeground(sessionId)
+  }
+  const presence = (options.presence ?? createLocalPresence)(local, (userId) => publishPresence(userId, false))
+  /** Registers, changes or removes a socket, telling presence when its session's foreground state changes. */
+  const changeForeground = (connection: Connection, change: () => void): void => {
+    const before = registry.isForeground(connection.sessionId)
+    change()
+    const after = registry.isForeground(connection.sessionId)
+    if (before !== after) presence.foregroundChanged(connection.sessionId, after)
+  }
   const announce = (userId: string, online: boolean, change: Promise<boolean>): void => {
     change.then((changed) => { if (changed) publishPresence(userId, online) }, (err: unknown) => log.warn({ err }, 'presence update failed'))
   }
@@ -117,7 +128,7 @@ export function createHub (options: HubOptions) {
   heartbeat.unref()
 
   function accept (socket: WebSocket, stream: Writable, auth: Auth): void {
-    const connection: Connection = { id: ++nextId, userId: auth.userId, sessionId: auth.sessionId, socket, stream, held: [] }
+    const connection: Connection = { id: ++nextId, userId: auth.userId, sessionId: auth.sessionId, socket, stream, held: [], visible: true }
     authOf.set(connection, auth)
     const state: ConnectionState = {
       flood: createFloodGuard(options.wsLimit),
@@ -127,7 +138,8 @@ export function createHub (options: HubOptions) {
         chat,
         registry,
         fanout,
-        allowTyping: createTypingThrottle(typingIntervalMs)
+        allowTyping: createTypingThrottle(typingIntervalMs),
+        setVisible: (visible) => changeForeground(connection, () => { connection.visible = visible })
       }
     }
     let early: Array<[RawData, boolean]> | null = []
@@ -142,7 +154,9 @@ export function createHub (options: HubOptions) {
     socket.on('error', (err) => log.debug({ err, userId: connection.userId }, 'socket error'))
     socket.on('close', () => {
       early = null
-      if (registry.remove(connection)) announce(connection.userId, false, presence.left(connection.userId))
+      let last = false
+      changeForeground(connection, () => { last = registry.remove(connection) })
+      if (last) announce(connection.userId, false, presence.left(connection.userId))
     })
 
     if (closing) return closeConnection(connection, CLOSE.goingAway, 'server shutting down')
@@ -154,7 +168,9 @@ export function createHub (options: HubOptions) {
       // Join the rooms before reading them: events committed from here on are held, not lost.
       const roomIds = await chat.roomIds(auth.userId)
       if (socket.readyState !== socket.OPEN) return
-      if (registry.add(connection, roomIds)) announce(auth.userId, true, presence.joined(auth.userId))
+      let first = false
+      changeForeground(connection, () => { first = registry.add(connection, roomIds) })
+      if (first) announce(auth.userId, true, presence.joined(auth.userId))
       alive.set(connection, true)
       const [user, rooms] = await Promise.all([options.accounts.find(auth.userId), chat.rooms(auth.userId)])
       if (socket.readyState !== socket.OPEN) return
@@ -180,6 +196,9 @@ export function createHub (options: HubOptions) {
 
     /** Users with a socket open on any instance. */
     onlineUsers: (): Promise<Set<string>> => presence.onlineUsers(),
+
+    /** Which of the sessions have a socket in the foreground on any instance (they get no push). */
+    inForeground: (sessionIds: readonly string[]): Promise<Set<string>> => presence.inForeground(sessionIds),
 
     /** Finishes and acks every request already received, then closes every socket with 1001. */
     async shutdown (graceMs = 5000): Promise<void> {

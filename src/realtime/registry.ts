@@ -11,6 +11,8 @@ export interface Connection {
   readonly stream: Writable
   /** Frames held back until `ready` has been sent, so nothing is lost while the socket starts. */
   held: string[] | null
+  /** The app is on screen (the client's `visibility` frame; a new socket counts as visible). */
+  visible: boolean
 }
 
 export interface RegistryOptions {
@@ -133,6 +135,24 @@ export function createRegistry (options: RegistryOptions) {
 
     connectionsOfSessions (sessionIds: Iterable<string>): Connection[] {
       return [...sessionIds].flatMap((id) => [...bySession.get(id) ?? []])
+    },
+
+    /** Whether a registered socket of the session is visible. */
+    isForeground (sessionId: string): boolean {
+      for (const connection of bySession.get(sessionId) ?? []) if (connection.visible) return true
+      return false
+    },
+
+    /** Sessions with a visible socket. */
+    * foregroundSessions (): Iterable<string> {
+      for (const [sessionId, connections] of bySession) {
+        for (const connection of connections) {
+          if (connection.visible) {
+            yield sessionId
+            break
+          }
+        }
+      }
     },
 
     connectionsOfUser (userId: string): Connection[] {

@@ -44,6 +44,8 @@ t.test('bad frames get error validation and the socket stays open', async (t) =>
     ['sync without since', 'sync', { roomId }],
     ['read with a string seq', 'read', { roomId, seq: '3' }],
     ['typing without a room', 'typing', {}],
+    ['visibility without visible', 'visibility', {}],
+    ['visibility with a string', 'visibility', { visible: 'no' }],
     ['ping with data', 'ping', { x: 1 }]
   ]
   for (const [name, type, data] of invalid) {

@@ -32,6 +32,16 @@ t.test('converts and parses values', async (t) => {
   t.throws(() => parseDuration('soon'), ConfigError)
 })
 
+t.test('push is off without PUSH_CONTACT; with it, the browsers\' push services are allowed unless PUSH_ENDPOINT_HOSTS says otherwise', async (t) => {
+  t.equal(loadConfig({ DATA_DIR: tempDir(t) }).push, null)
+  t.same(loadConfig({ DATA_DIR: tempDir(t), PUSH_CONTACT: 'mailto:grandpa@family.example' }).push, {
+    contact: 'mailto:grandpa@family.example',
+    endpointHosts: ['fcm.googleapis.com', 'updates.push.services.mozilla.com', '.push.apple.com', '.notify.windows.com']
+  })
+  const listed = loadConfig({ DATA_DIR: tempDir(t), PUSH_CONTACT: 'https://family.example/contact', PUSH_ENDPOINT_HOSTS: ' Push.Example.com , .push.apple.com,127.0.0.1 ' })
+  t.same(listed.push?.endpointHosts, ['push.example.com', '.push.apple.com', '127.0.0.1'])
+})
+
 const invalid: Array<[string, Record<string, string>, RegExp]> = [
   ['a malformed DATABASE_URL', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
   ['a DATABASE_URL without a host', { DATABASE_URL: 'postgres://' }, /DATABASE_URL/],
@@ -43,7 +53,9 @@ const invalid: Array<[string, Record<string, string>, RegExp]> = [
   ['an out-of-range PORT', { PORT: '70000' }, /PORT/],
   ['a bad rate', { RATE_LIMIT_LOGIN: '10 per minute' }, /RATE_LIMIT_LOGIN/],
   ['a zero rate', { RATE_LIMIT_API: '0/min' }, /RATE_LIMIT_API/],
-  ['a bad TOKEN_TTL', { TOKEN_TTL: '-1d' }, /TOKEN_TTL/]
+  ['a bad TOKEN_TTL', { TOKEN_TTL: '-1d' }, /TOKEN_TTL/],
+  ['a PUSH_CONTACT that is not mailto: or https:', { PUSH_CONTACT: 'grandpa@family.example' }, /PUSH_CONTACT/],
+  ['a PUSH_ENDPOINT_HOSTS entry that is not a host', { PUSH_CONTACT: 'mailto:a@b.example', PUSH_ENDPOINT_HOSTS: 'fcm.googleapis.com,https://evil.example/' }, /PUSH_ENDPOINT_HOSTS: "https:\/\/evil.example\/"/]
 ]
 for (const [name, env, message] of invalid) {
   t.test(`refuses ${name} with a readable message`, async (t) => {

@@ -1,0 +1,119 @@
+import { and, eq, gt, inArray, isNull, ne, or, lte, sql } from 'drizzle-orm'
+import { pushKeys, pushSubscriptions, roomMembers, rooms, sessions, users, type PushPreview, type PushSubscriptionRow, type RoomKind } from '../schema/index.js'
+import type { Db } from '../types.js'
+import { UNREAD_CAP } from './rooms.js'
+
+export interface VapidKeys {
+  publicKey: string
+  privateKey: string
+}
+
+/** The stored key pair; `generate` makes one if there is none yet (the first instance to store wins). */
+export async function readOrCreatePushKeys (db: Db, generate: () => VapidKeys): Promise<VapidKeys> {
+  const [stored] = await db.select({ publicKey: pushKeys.publicKey, privateKey: pushKeys.privateKey }).from(pushKeys).limit(1)
+  if (stored !== undefined) return stored
+  await db.insert(pushKeys).values({ id: 1, ...generate() }).onConflictDoNothing()
+  const [kept] = await db.select({ publicKey: pushKeys.publicKey, privateKey: pushKeys.privateKey }).from(pushKeys).limit(1)
+  return kept!
+}
+
+export interface NewSubscription {
+  sessionId: string
+  userId: string
+  endpoint: string
+  p256dh: string
+  auth: string
+  preview: PushPreview
+}
+
+/** Registers a session's device; an endpoint registered by another session moves to this one. */
+export async function upsertSubscription (db: Db, subscription: NewSubscription): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.delete(pushSubscriptions)
+      .where(and(eq(pushSubscriptions.endpoint, subscription.endpoint), ne(pushSubscriptions.sessionId, subscription.sessionId)))
+    const { sessionId: _, ...changes } = subscription
+    await tx.insert(pushSubscriptions).values(subscription)
+      .onConflictDoUpdate({ target: pushSubscriptions.sessionId, set: { ...changes, updatedAt: sql`now()` } })
+  })
+}
+
+export async function deleteSubscriptionOfSession (db: Db, sessionId: string): Promise<boolean> {
+  const rows = await db.delete(pushSubscriptions).where(eq(pushSubscriptions.sessionId, sessionId)).returning({ sessionId: pushSubscriptions.sessionId })
+  return rows.length > 0
+}
+
+/** What a push service said is gone (404/410); a newer registration of the same device is kept. */
+export async function deleteSubscription (db: Db, sessionId: string, endpoint: string): Promise<void> {
+  await db.delete(pushSubscriptions).where(and(eq(pushSubscriptions.sessionId, sessionId), eq(pushSubscriptions.endpoint, endpoint)))
+}
+
+export async function deleteSubscriptionsOfSessions (db: Db, sessionIds: readonly string[]): Promise<void> {
+  if (sessionIds.length === 0) return
+  await db.delete(pushSubscriptions).where(inArray(pushSubscriptions.sessionId, [...sessionIds]))
+}
+
+const liveSession = and(
+  eq(sessions.id, pushSubscriptions.sessionId),
+  isNull(sessions.revokedAt),
+  gt(sessions.expiresAt, sql`now()`)
+)
+
+/** The session's subscription, while the session is live. */
+export async function findSubscriptionOfSession (db: Db, sessionId: string): Promise<PushSubscriptionRow | undefined> {
+  const [row] = await db.select({ subscription: pushSubscriptions }).from(pushSubscriptions)
+    .innerJoin(sessions, liveSession)
+    .where(eq(pushSubscriptions.sessionId, sessionId)).limit(1)
+  return row?.subscription
+}
+
+/**
+ * The devices to notify of a new message: the subscriptions of live sessions of every member of
+ * the room but the sender who has not silenced it (notify 'none', or muted until later).
+ */
+export async function listPushTargets (db: Db, roomId: string, senderId: string): Promise<PushSubscriptionRow[]> {
+  const rows = await db.select({ subscription: pushSubscriptions }).from(roomMembers)
+    .innerJoin(pushSubscriptions, eq(pushSubscriptions.userId, roomMembers.userId))
+    .innerJoin(sessions, liveSession)
+    .innerJoin(users, and(eq(users.id, roomMembers.userId), isNull(users.disabledAt)))
+    .where(and(
+      eq(roomMembers.roomId, roomId),
+      ne(roomMembers.userId, senderId),
+      eq(roomMembers.notify, 'all'),
+      or(isNull(roomMembers.mutedUntil), lte(roomMembers.mutedUntil, sql`now()`))
+    ))
+  return rows.map((r) => r.subscription)
+}
+
+/** Each user's unread count over all their rooms (each room's count capped, as in the room list). */
+export async function totalUnread (db: Db, userIds: readonly string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map()
+  const unread = sql<number>`coalesce(sum((
+    select count(*) from (
+      select 1 from messages msg
+      where msg.room_id = ${roomMembers.roomId} and msg.seq > ${roomMembers.lastReadSeq}
+        and msg.sender_id <> ${roomMembers.userId} and msg.deleted_at is null
+      order by msg.seq
+      limit ${UNREAD_CAP}
+    ) capped
+  )), 0)::int`
+  // The join also makes drizzle qualify the columns above, which unqualified would bind to `msg`.
+  const rows = await db.select({ userId: roomMembers.userId, unread }).from(roomMembers)
+    .innerJoin(users, eq(users.id, roomMembers.userId))
+    .where(inArray(roomMembers.userId, [...userIds]))
+    .groupBy(roomMembers.userId)
+  return new Map(rows.map((r) => [r.userId, r.unread]))
+}
+
+export interface PushRoom {
+  kind: RoomKind
+  name: string
+  senderName: string
+}
+
+/** What a notification says about where a message came from. */
+export async function findPushRoom (db: Db, roomId: string, senderId: string): Promise<PushRoom | undefined> {
+  const [row] = await db.select({ kind: rooms.kind, name: rooms.name, senderName: users.displayName })
+    .from(rooms).innerJoin(users, eq(users.id, senderId))
+    .where(eq(rooms.id, roomId)).limit(1)
+  return row
+}
