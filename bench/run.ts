@@ -3,7 +3,7 @@
 // Loopback only, bounded in time, every load generator in its own process. Prints a table and
 // writes bench/results/latest.json. BENCH_DB=pglite|postgres picks one database (default: both).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { createECDH, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,7 +19,7 @@ import { seed } from './seed.js'
 const built = (source: string): string => join(PROJECT_ROOT, 'dist', source.replace(/\.ts$/, '.js'))
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5)
 const WS_SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 4)
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'footprint,http,logins,fanout,fairness,idle').split(','))
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'footprint,http,logins,fanout,fairness,push,idle').split(','))
 // Fan-out subsets, for profiling one scenario: BENCH_SOCKETS=100 BENCH_LOADS=moderate.
 // N = 1 (at a fixed rate only) is the path of one message without the fan-out.
 const SOCKETS = (process.env.BENCH_SOCKETS ?? '1,10,100,1000').split(',').map(Number)
@@ -271,6 +271,7 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     if (PARTS.has('fairness')) await benchFairness(db, base, token, seeded.roomId)
     await stop(product)
     await stop(refWs)
+    if (PARTS.has('push')) await benchPush(db, productEnv, tokensFile, seeded.tokens, seeded.roomId)
     if (PARTS.has('idle')) await benchIdle(db, productEnv, tokensFile, seeded.roomId, dataDir)
   } finally {
     for (const proc of procs) await stop(proc)
@@ -400,6 +401,50 @@ async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: 
       addRow(db, `fan-out N=${sockets} ${label}`, 'delivered/s', ours, bare)
       if (sockets === 1) floors.push({ db, what: 'bare ws, one socket at 200 msg/s: send → delivery', p50: bare.p50!, p99: bare.p99!, max: bare.max! })
     }
+  }
+}
+
+/** Away members' devices subscribed in the pushes-on run: each message is pushed to every one of them. */
+const AWAY_DEVICES = 5
+
+/**
+ * The same room with pushes off and on, each on a fresh process: N=10 sockets sending (at 200 msg/s
+ * and at saturation) while AWAY_DEVICES members without a socket get a push for every message,
+ * into a sink on loopback. The reference is pushes off: the ratio says what pushes cost the room.
+ */
+async function benchPush (db: string, productEnv: Record<string, string>, tokensFile: string, tokens: string[], roomId: string): Promise<void> {
+  const sink = await spawnServer('bench/servers/push-sink.ts', {})
+  const pushEnv = { ...productEnv, PUSH_CONTACT: 'mailto:bench@family.example', PUSH_ENDPOINT_HOSTS: '127.0.0.1' }
+  const load = { mode: 'product', sockets: 10, senders: 5, seconds: WS_SECONDS, tokensFile, roomId }
+  try {
+    for (const rate of [200, 0]) {
+      const label = rate === 0 ? 'saturation' : `${rate} msg/s`
+      progress(`${db}: N=10 ${label}, pushes off`)
+      const off = await spawnProduct(productEnv)
+      const without = await wsLoad(off.child.pid!, { ...load, url: `ws://127.0.0.1:${off.port}`, rate })
+      await stop(off)
+      progress(`${db}: N=10 ${label}, pushes on, ${AWAY_DEVICES} devices away`)
+      const on = await spawnProduct(pushEnv)
+      // The last tokens' members have no socket in the load: they are away, and pushed.
+      for (const [i, token] of tokens.slice(-AWAY_DEVICES).entries()) {
+        const device = createECDH('prime256v1')
+        device.generateKeys()
+        const res = await fetch(`http://127.0.0.1:${on.port}/api/push/subscription`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ endpoint: `http://127.0.0.1:${sink.port}/push/${i}`, keys: { p256dh: device.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') } })
+        })
+        if (res.status !== 204) throw new Error(`subscribing a bench device: ${res.status}`)
+      }
+      const withPushes = await wsLoad(on.child.pid!, { ...load, url: `ws://127.0.0.1:${on.port}`, rate })
+      await stop(on)
+      addRow(db, `pushes on/off N=10 ${label}`, 'delivered/s', withPushes, without)
+    }
+  } finally {
+    const counted = once(sink.child.stdout!, 'data')
+    await stop(sink)
+    const [chunk] = await counted as [Buffer]
+    progress(`${db}: the push sink took ${(JSON.parse(chunk.toString()) as { pushes: number }).pushes} pushes`)
   }
 }
 

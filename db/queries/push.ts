@@ -1,7 +1,6 @@
 import { and, eq, gt, inArray, isNull, ne, or, lte, sql } from 'drizzle-orm'
 import { pushKeys, pushSubscriptions, roomMembers, rooms, sessions, users, type PushPreview, type PushSubscriptionRow, type RoomKind } from '../schema/index.js'
 import type { Db } from '../types.js'
-import { UNREAD_CAP } from './rooms.js'
 
 export interface VapidKeys {
   publicKey: string
@@ -67,24 +66,27 @@ export async function findSubscriptionOfSession (db: Db, sessionId: string): Pro
 }
 
 /**
- * The devices to notify of a new message: the subscriptions of live sessions of every member of
- * the room but the sender who has not silenced it (notify 'none', or muted until later).
+ * The devices to notify of the room's new messages: the subscriptions of live sessions of every
+ * member who has not silenced it (notify 'none', or muted until later). The sender of each
+ * message is left out by the caller.
  */
-export async function listPushTargets (db: Db, roomId: string, senderId: string): Promise<PushSubscriptionRow[]> {
-  const rows = await db.select({ subscription: pushSubscriptions }).from(roomMembers)
-    .innerJoin(pushSubscriptions, eq(pushSubscriptions.userId, roomMembers.userId))
+export async function listPushTargets (db: Db, roomId: string): Promise<PushSubscriptionRow[]> {
+  // From the subscriptions (a few per family) to their memberships, not from the room's members.
+  const rows = await db.select({ subscription: pushSubscriptions }).from(pushSubscriptions)
+    .innerJoin(roomMembers, and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, pushSubscriptions.userId)))
     .innerJoin(sessions, liveSession)
-    .innerJoin(users, and(eq(users.id, roomMembers.userId), isNull(users.disabledAt)))
+    .innerJoin(users, and(eq(users.id, pushSubscriptions.userId), isNull(users.disabledAt)))
     .where(and(
-      eq(roomMembers.roomId, roomId),
-      ne(roomMembers.userId, senderId),
       eq(roomMembers.notify, 'all'),
       or(isNull(roomMembers.mutedUntil), lte(roomMembers.mutedUntil, sql`now()`))
     ))
   return rows.map((r) => r.subscription)
 }
 
-/** Each user's unread count over all their rooms (each room's count capped, as in the room list). */
+/** App badges show "99+" past this: counting further would only cost the database. */
+export const BADGE_CAP = 100
+
+/** Each user's unread count over all their rooms, for the app badge (each room's count capped at BADGE_CAP). */
 export async function totalUnread (db: Db, userIds: readonly string[]): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map()
   const unread = sql<number>`coalesce(sum((
@@ -93,7 +95,7 @@ export async function totalUnread (db: Db, userIds: readonly string[]): Promise<
       where msg.room_id = ${roomMembers.roomId} and msg.seq > ${roomMembers.lastReadSeq}
         and msg.sender_id <> ${roomMembers.userId} and msg.deleted_at is null
       order by msg.seq
-      limit ${UNREAD_CAP}
+      limit ${BADGE_CAP}
     ) capped
   )), 0)::int`
   // The join also makes drizzle qualify the columns above, which unqualified would bind to `msg`.
@@ -107,13 +109,16 @@ export async function totalUnread (db: Db, userIds: readonly string[]): Promise<
 export interface PushRoom {
   kind: RoomKind
   name: string
-  senderName: string
+  /** The senders' display names, by id. */
+  senderNames: Map<string, string>
 }
 
-/** What a notification says about where a message came from. */
-export async function findPushRoom (db: Db, roomId: string, senderId: string): Promise<PushRoom | undefined> {
-  const [row] = await db.select({ kind: rooms.kind, name: rooms.name, senderName: users.displayName })
-    .from(rooms).innerJoin(users, eq(users.id, senderId))
-    .where(eq(rooms.id, roomId)).limit(1)
-  return row
+/** What a notification says about where messages came from. */
+export async function findPushRoom (db: Db, roomId: string, senderIds: readonly string[]): Promise<PushRoom | undefined> {
+  const [room] = await db.select({ kind: rooms.kind, name: rooms.name }).from(rooms).where(eq(rooms.id, roomId)).limit(1)
+  if (room === undefined) return undefined
+  const senders = senderIds.length === 0
+    ? []
+    : await db.select({ id: users.id, displayName: users.displayName }).from(users).where(inArray(users.id, [...senderIds]))
+  return { ...room, senderNames: new Map(senders.map((u) => [u.id, u.displayName])) }
 }

@@ -1,36 +1,30 @@
 import type { PushRoom } from '../../db/queries/push.js'
 import type { PushPreview } from '../../db/schema/index.js'
+import type { PushPayload } from '../schemas/push.js'
 
-/** The plaintext of a push (the contract's "Notifications (Web Push)"), before encryption. */
-export interface PushPayload {
-  v: 1
-  roomId: string | null
-  messageId: string | null
-  seq: number
-  title: string
-  body: string
-  unread: number
-}
+export type { PushPayload } from '../schemas/push.js'
 
 const APP_NAME = 'Family Chat'
 const BODY_CODE_POINTS = 120
 
 export interface NewMessageFacts {
+  id: string
   roomId: string
-  messageId: string
+  senderId: string
   seq: number
   body: string
-  hasImage: boolean
+  imageKey: string | null
 }
 
 /** What a device shows for a new message, as much as its owner chose to preview. */
 export function messagePayload (message: NewMessageFacts, room: PushRoom, preview: PushPreview, unread: number): PushPayload {
-  const base = { v: 1 as const, roomId: message.roomId, messageId: message.messageId, seq: message.seq, unread }
+  const base = { v: 1 as const, roomId: message.roomId, messageId: message.id, seq: message.seq, unread }
   if (preview === 'none') return { ...base, title: APP_NAME, body: 'New message' }
-  const title = room.kind === 'group' ? `${room.senderName} in ${room.name}` : room.senderName
+  const sender = room.senderNames.get(message.senderId) ?? 'Someone'
+  const title = room.kind === 'group' ? `${sender} in ${room.name}` : sender
   if (preview === 'sender') return { ...base, title, body: 'New message' }
   const text = [...message.body].slice(0, BODY_CODE_POINTS).join('')
-  return { ...base, title, body: text === '' && message.hasImage ? '📷 Photo' : text }
+  return { ...base, title, body: text === '' && message.imageKey !== null ? '📷 Photo' : text }
 }
 
 /** The notification `POST /api/push/test` sends. */

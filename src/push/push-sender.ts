@@ -1,5 +1,5 @@
 import webPush from 'web-push'
-import { createWorkQueue } from './work-queue.js'
+import { createWorkQueue, throttledWarning } from './work-queue.js'
 
 export interface VapidDetails {
   subject: string
@@ -39,6 +39,7 @@ export interface PushSenderOptions {
 /** Each push keeps for half a day: a phone off overnight still hears of the evening's messages. */
 export const PUSH_TTL_SECONDS = 43_200
 const MAX_RETRY_DELAY_MS = 60_000
+const VAPID_LIFETIME_SECONDS = 12 * 3600
 
 /**
  * Delivers pushes to the browsers' push services. Never in the way of messaging: a bounded queue
@@ -67,9 +68,24 @@ export function createPushSender (options: PushSenderOptions) {
 
   const hostOf = (job: PushJob): string => new URL(job.endpoint).host
 
+  // A VAPID signature is good for its push service for up to a day: one per service, renewed
+  // well before it runs out, instead of a signature per push.
+  const signatures = new Map<string, { authorization: string, renewAt: number }>()
+  function vapidAuthorization (endpoint: string): string {
+    const audience = new URL(endpoint).origin
+    const now = Date.now()
+    const known = signatures.get(audience)
+    if (known !== undefined && known.renewAt > now) return known.authorization
+    const expiresAt = Math.floor(now / 1000) + VAPID_LIFETIME_SECONDS
+    const { Authorization: authorization } = webPush.getVapidHeaders(audience, options.vapid.subject, options.vapid.publicKey, options.vapid.privateKey, 'aes128gcm', expiresAt)
+    signatures.set(audience, { authorization, renewAt: now + VAPID_LIFETIME_SECONDS * 500 })
+    return authorization
+  }
+  const warnFull = throttledWarning(log, 'push queue full; pushes dropped')
+
   async function deliver (job: PushJob, attempt: number): Promise<void> {
     const request = webPush.generateRequestDetails({ endpoint: job.endpoint, keys: job.keys }, job.payload, {
-      vapidDetails: options.vapid,
+      headers: { Authorization: vapidAuthorization(job.endpoint) },
       TTL: PUSH_TTL_SECONDS,
       urgency: job.urgency,
       topic: job.topic,
@@ -120,7 +136,7 @@ export function createPushSender (options: PushSenderOptions) {
     outstanding++
     const queued = queue.push(() => deliver(job, attempt).finally(finished))
     if (!queued) finished()
-    if (!queued) log.warn({ host: hostOf(job), queued: queue.size }, 'push queue full; push dropped')
+    if (!queued) warnFull({ host: hostOf(job), queued: queue.size })
     return queued
   }
 

@@ -1,19 +1,17 @@
 import webPush from 'web-push'
 import {
-  deleteSubscription, deleteSubscriptionOfSession, findPushRoom, findSubscriptionOfSession, listPushTargets,
-  readOrCreatePushKeys, totalUnread, upsertSubscription
+  deleteSubscription, deleteSubscriptionOfSession, findSubscriptionOfSession, readOrCreatePushKeys, totalUnread, upsertSubscription
 } from '../../db/queries/push.js'
 import type { PushSubscriptionRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
 import type { ChatService } from '../chat/chat-service.js'
-import type { MessageEvent } from '../chat/room-log.js'
 import type { PushSettings } from '../config.js'
 import { conflict, notFound, validation } from '../errors.js'
 import type { PushSubscriptionBody } from '../schemas/push.js'
 import { isAllowedEndpoint } from './endpoint-policy.js'
-import { messagePayload, testPayload, type PushPayload } from './payload.js'
+import { createNotifier } from './notifier.js'
+import { testPayload, type PushPayload } from './payload.js'
 import { createPushSender, type PushSenderLog, type PushSenderOptions } from './push-sender.js'
-import { createWorkQueue } from './work-queue.js'
 
 export interface PushServiceOptions {
   db: Db
@@ -23,9 +21,6 @@ export interface PushServiceOptions {
   log: PushSenderLog
   sender?: Pick<PushSenderOptions, 'concurrency' | 'queueLimit' | 'timeoutMs' | 'retryDelayMs'>
 }
-
-/** How many new messages may wait for their recipients to be looked up; past that, their pushes are dropped. */
-const LOOKUP_QUEUE = { concurrency: 2, limit: 1000 }
 
 const decodedLength = (base64url: string): number => Buffer.from(base64url, 'base64url').length
 
@@ -47,7 +42,6 @@ export async function createPushService (settings: PushSettings, options: PushSe
     log,
     onGone: (job) => deleteSubscription(db, job.sessionId, job.endpoint)
   })
-  const lookups = createWorkQueue({ ...LOOKUP_QUEUE, onError: (err) => log.error({ err }, 'could not work out who to notify') })
 
   const push = (subscription: PushSubscriptionRow, payload: PushPayload, urgency: 'high' | 'normal'): boolean => sender.send({
     sessionId: subscription.sessionId,
@@ -58,26 +52,9 @@ export async function createPushService (settings: PushSettings, options: PushSe
     urgency
   })
 
-  async function notifyOf (event: MessageEvent): Promise<void> {
-    const { message } = event
-    const targets = await listPushTargets(db, message.roomId, message.senderId)
-    if (targets.length === 0) return
-    const foreground = await options.inForeground(targets.map((t) => t.sessionId))
-    const away = targets.filter((t) => !foreground.has(t.sessionId))
-    if (away.length === 0) return
-    const [room, unread] = await Promise.all([
-      findPushRoom(db, message.roomId, message.senderId),
-      totalUnread(db, [...new Set(away.map((t) => t.userId))])
-    ])
-    if (room === undefined) return
-    const facts = { roomId: message.roomId, messageId: message.id, seq: message.seq, body: message.body, hasImage: message.imageKey !== null }
-    const urgency = room.kind === 'direct' ? 'high' : 'normal'
-    for (const target of away) push(target, messagePayload(facts, room, target.preview, unread.get(target.userId) ?? 0), urgency)
-  }
-
+  const notifier = createNotifier({ db, inForeground: options.inForeground, push, log })
   const unsubscribe = options.chat.onEvent((event) => {
-    if (event.type !== 'message.new') return
-    if (!lookups.push(() => notifyOf(event))) log.warn({ roomId: event.roomId }, 'too many notifications waiting; one message will not be pushed')
+    if (event.type === 'message.new') notifier.add(event.message)
   })
 
   return {
@@ -114,14 +91,13 @@ export async function createPushService (settings: PushSettings, options: PushSe
 
     /** Resolves once every push of the messages so far has been sent (or given up on). */
     async idle (): Promise<void> {
-      await lookups.idle()
+      await notifier.idle()
       await sender.idle()
     },
 
     async close (): Promise<void> {
       unsubscribe()
-      lookups.clear()
-      await lookups.idle()
+      await notifier.close()
       await sender.close()
     }
   }

@@ -47,3 +47,20 @@ export function createWorkQueue (options: { concurrency: number, limit: number, 
 }
 
 export type WorkQueue = ReturnType<typeof createWorkQueue>
+
+/**
+ * A warning for something that can happen thousands of times a second under load (a full queue):
+ * logged at most once per `everyMs`, with how many times it happened since.
+ */
+export function throttledWarning (log: { warn (obj: object, msg: string): void }, msg: string, everyMs = 10_000) {
+  let lastAt = -Infinity
+  let since = 0
+  return (details: object): void => {
+    since++
+    const now = Date.now()
+    if (now - lastAt < everyMs) return
+    log.warn({ ...details, times: since }, msg)
+    lastAt = now
+    since = 0
+  }
+}

@@ -19,3 +19,14 @@ export const PushSubscriptionBodySchema = Type.Object({
   preview: Type.Optional(PushPreviewSchema)
 })
 export type PushSubscriptionBody = Static<typeof PushSubscriptionBodySchema>
+
+/** The plaintext of a push (the contract's "Notifications (Web Push)"), before encryption; what the service worker reads. */
+export interface PushPayload {
+  v: 1
+  roomId: string | null
+  messageId: string | null
+  seq: number
+  title: string
+  body: string
+  unread: number
+}

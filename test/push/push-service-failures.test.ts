@@ -68,7 +68,7 @@ t.test('the push queue is bounded: past it, pushes are dropped with a warning an
   await sendMessage(family.app, family.users.alice!.token, { roomId: family.familyRoomId, body: 'first, hangs' })
   await eventually('the first push is in flight', async () => family.fake.requests === 1 ? true : undefined)
   for (let i = 0; i < 5; i++) await sendMessage(family.app, family.users.alice!.token, { roomId: family.familyRoomId, body: `more ${i}` })
-  await eventually('a dropped push is logged', async () => /push queue full; push dropped/.test(family.log()) ? true : undefined)
+  await eventually('a dropped push is logged', async () => /push queue full; pushes dropped/.test(family.log()) ? true : undefined)
   const bobRooms = (await family.app.inject({ url: '/api/rooms', headers: bearer(family.users.bob!.token) })).json().rooms
   t.equal(bobRooms[0].unread, 6, 'every message stored')
 })

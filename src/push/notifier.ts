@@ -1,0 +1,105 @@
+import { findPushRoom, listPushTargets, totalUnread } from '../../db/queries/push.js'
+import type { PushSubscriptionRow } from '../../db/schema/index.js'
+import type { Db } from '../../db/types.js'
+import { messagePayload, type NewMessageFacts, type PushPayload } from './payload.js'
+import { throttledWarning } from './work-queue.js'
+
+export interface NotifierOptions {
+  db: Db
+  /** Which of the sessions have a socket in the foreground on any instance. */
+  inForeground: (sessionIds: readonly string[]) => Promise<Set<string>>
+  push: (subscription: PushSubscriptionRow, payload: PushPayload, urgency: 'high' | 'normal') => void
+  log: { warn (obj: object, msg: string): void, error (obj: object, msg: string): void }
+  /** New messages that may wait to be looked up; past that, their pushes are dropped. */
+  limit?: number
+}
+
+/** Rounds start at most this often: a burst of messages costs the database a few queries per room per round. */
+const ROUND_MS = 250
+/**
+ * After a round, the notifier waits this many times as long as the round took: its lookups get at
+ * most a twentieth of the database's time when it is busy, and the room log the rest.
+ */
+const YIELD_FACTOR = 19
+
+/**
+ * Works out who to push for new messages, in rounds: every room with new messages since the last
+ * round is looked up once (who is subscribed and away, the senders' names, the unread counts), so
+ * a busy room costs four queries per round, not per message, and the room log's commits never
+ * queue behind a pile of lookups. Each device gets one push per room per round, for the newest
+ * message it did not send: messages that arrive together would replace each other's
+ * notification anyway (one per room), and a phone is not made to buzz two hundred times a second.
+ */
+export function createNotifier (options: NotifierOptions) {
+  const { db, log } = options
+  const limit = options.limit ?? 1000
+  const pending = new Map<string, NewMessageFacts[]>()
+  const warnBehind = throttledWarning(log, 'too many messages waiting to be notified; their pushes are dropped')
+  const idleWaiters: Array<() => void> = []
+  let waiting = 0
+  let draining = false
+  let closed = false
+
+  async function notifyRoom (roomId: string, messages: NewMessageFacts[]): Promise<void> {
+    const targets = await listPushTargets(db, roomId)
+    if (targets.length === 0) return
+    const foreground = await options.inForeground(targets.map((t) => t.sessionId))
+    const away = targets.filter((t) => !foreground.has(t.sessionId))
+    if (away.length === 0) return
+    const [room, unread] = await Promise.all([
+      findPushRoom(db, roomId, [...new Set(messages.map((m) => m.senderId))]),
+      totalUnread(db, [...new Set(away.map((t) => t.userId))])
+    ])
+    if (room === undefined) return
+    const urgency = room.kind === 'direct' ? 'high' : 'normal'
+    for (const target of away) {
+      const newest = messages.findLast((m) => m.senderId !== target.userId)
+      if (newest !== undefined) options.push(target, messagePayload(newest, room, target.preview, unread.get(target.userId) ?? 0), urgency)
+    }
+  }
+
+  async function drain (): Promise<void> {
+    draining = true
+    while (pending.size > 0) {
+      const startedAt = Date.now()
+      const round = [...pending]
+      pending.clear()
+      waiting = 0
+      for (const [roomId, messages] of round) {
+        await notifyRoom(roomId, messages).catch((err: unknown) => log.error({ err, roomId }, 'could not work out who to notify'))
+      }
+      const took = Date.now() - startedAt
+      const rest = Math.max(ROUND_MS - took, took * YIELD_FACTOR)
+      if (pending.size > 0 && !closed) await new Promise((resolve) => setTimeout(resolve, rest).unref())
+    }
+    draining = false
+    for (const resolve of idleWaiters.splice(0)) resolve()
+  }
+
+  return {
+    /** A new message was committed here. */
+    add (message: NewMessageFacts): void {
+      if (closed) return
+      if (waiting >= limit) return warnBehind({ roomId: message.roomId })
+      waiting++
+      const queued = pending.get(message.roomId)
+      if (queued === undefined) pending.set(message.roomId, [message])
+      else queued.push(message)
+      if (!draining) drain().catch(() => {})
+    },
+
+    /** Resolves once every message so far has been looked up (its pushes queued). */
+    idle (): Promise<void> {
+      if (!draining && pending.size === 0) return Promise.resolve()
+      return new Promise((resolve) => idleWaiters.push(resolve))
+    },
+
+    /** Forgets what waits; the round under way finishes. */
+    async close (): Promise<void> {
+      closed = true
+      pending.clear()
+      waiting = 0
+      if (draining) await new Promise<void>((resolve) => idleWaiters.push(resolve))
+    }
+  }
+}
