@@ -6,7 +6,7 @@ import { webAssets, type WebAsset } from '../src/web/web-assets.js'
 
 const AssetParamsSchema = Type.Object({ name: Type.String({ maxLength: 64 }) }, { additionalProperties: false })
 
-/** The family's chat page at `/`, its script, styles, manifest and icons under `/app/`. */
+/** The family's chat page at `/`, its service worker at `/sw.js`, its script, styles, manifest and icons under `/app/`. */
 const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const assets = await webAssets()
 
@@ -19,8 +19,11 @@ const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/', { schema: { hide: true } }, (request, reply) => serve(request, reply, assets.get('index.html')!))
 
+  // At the root, so its scope can be the whole app.
+  app.get('/sw.js', { schema: { hide: true } }, (request, reply) => serve(request, reply, assets.get('sw.js')!))
+
   app.get('/app/:name', { schema: { hide: true, params: AssetParamsSchema } }, (request, reply) => {
-    const file = request.params.name === 'index.html' ? undefined : assets.get(request.params.name)
+    const file = request.params.name === 'index.html' || request.params.name === 'sw.js' ? undefined : assets.get(request.params.name)
     if (file === undefined) throw notFound('No such file')
     return serve(request, reply, file)
   })

@@ -10,16 +10,10 @@ export const STATIC_FILES = ['index.html', 'app.css', 'icon.svg', 'manifest.webm
 
 export async function buildWeb (webDir, outDir) {
   mkdirSync(outDir, { recursive: true })
-  await build({
-    entryPoints: [join(webDir, 'src', 'main.ts')],
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    minify: true,
-    sourcemap: 'external',
-    outfile: join(outDir, 'app.js'),
-    logLevel: 'silent'
-  })
+  const bundle = { bundle: true, target: 'es2022', minify: true, logLevel: 'silent' }
+  await build({ ...bundle, entryPoints: [join(webDir, 'src', 'main.ts')], format: 'esm', sourcemap: 'external', outfile: join(outDir, 'app.js') })
+  // A classic script: that is how the page registers it (module service workers are not everywhere yet).
+  await build({ ...bundle, entryPoints: [join(webDir, 'sw', 'service-worker.ts')], format: 'iife', outfile: join(outDir, 'sw.js') })
   for (const name of STATIC_FILES) copyFileSync(join(webDir, name), join(outDir, name))
   for (const size of [192, 512]) {
     const png = await sharp(join(webDir, 'icon.svg'), { density: 72 * size / 64 }).resize(size, size).png().toBuffer()

@@ -38,6 +38,8 @@ export class Chat {
   private readonly typingSentAt = new Map<string, number>()
   private readonly readPending = new Set<string>()
   private readTimer: ReturnType<typeof setTimeout> | undefined
+  /** A room was read on this device (its notifications can go). */
+  readHere: (roomId: string) => void = () => {}
 
   constructor (api: Api, me: User, onSignedOut: () => void) {
     this.api = api
@@ -61,7 +63,52 @@ export class Chat {
       // A refused upgrade says nothing about why; /me answers 401 if the session is over.
       onRefused: () => { this.api.request('GET', '/api/auth/me').catch(() => {}) }
     })
-    document.addEventListener('visibilitychange', () => this.markOpenRoomRead())
+    document.addEventListener('visibilitychange', () => {
+      this.tellVisibility()
+      this.markOpenRoomRead()
+    })
+  }
+
+  /** Unread messages over every room (the title and the app badge). */
+  totalUnread (): number {
+    let total = 0
+    for (const { room } of this.rooms.values()) total += room.unread
+    return total
+  }
+
+  /** What to keep for opening offline: the rooms, the family, each room's newest messages. */
+  snapshot (perRoom: number): { rooms: Room[], users: FamilyMember[], messages: Message[] } {
+    return {
+      rooms: [...this.rooms.values()].map((s) => s.room),
+      users: [...this.users.values()],
+      messages: [...this.rooms.keys()].flatMap((roomId) => this.messagesOf(roomId).slice(-perRoom))
+    }
+  }
+
+  /** What this device had, shown before (or without) a connection; live state replaces it. */
+  restore (snapshot: { rooms: Room[], users: FamilyMember[], messages: Message[] }): void {
+    for (const room of snapshot.rooms) if (!this.rooms.has(room.id)) this.rooms.set(room.id, newRoomState(room))
+    const open = this.openRoomId === null ? undefined : this.rooms.get(this.openRoomId)
+    for (const user of snapshot.users) if (!this.users.has(user.id)) this.users.set(user.id, { ...user, online: false })
+    for (const message of snapshot.messages) {
+      const state = this.rooms.get(message.roomId)
+      if (state !== undefined && !state.loaded) this.sync.store(state, message)
+    }
+    if (open !== undefined && !open.loaded) this.sync.catchUp(open)
+    this.emit({ kind: 'rooms' })
+    this.emit({ kind: 'users' })
+  }
+
+  /** My notification settings for a room: notify all or none, muted until a time or not. */
+  async setRoomNotifications (roomId: string, settings: { notify?: 'all' | 'none', mutedUntil?: string | null }): Promise<void> {
+    const { room } = await this.api.request<{ room: Room }>('PATCH', `/api/rooms/${encodeURIComponent(roomId)}/notifications`, settings)
+    this.upsertRoom(room)
+    this.emit({ kind: 'rooms' })
+  }
+
+  /** Pushes skip a session with a visible socket: the server hears when the app goes to the background. */
+  private tellVisibility (): void {
+    this.connection.notify('visibility', { visible: document.visibilityState === 'visible' })
   }
 
   start (): void {
@@ -279,12 +326,15 @@ export class Chat {
 
   private onReady (data: ReadyData): void {
     this.me = data.user
+    // A new socket counts as visible.
+    if (document.visibilityState !== 'visible') this.tellVisibility()
     const seen = new Set<string>()
     for (const room of data.rooms) {
       seen.add(room.id)
       const state = this.upsertRoom(room)
-      // Whatever happened while we were away comes from the change feed.
-      if (state.loaded && room.lastSeq > state.applied) this.sync.catchUp(state)
+      // Whatever happened while we were away comes from the change feed; an open room that only
+      // has what the device kept (it opened offline) fetches its latest page.
+      if (state.loaded ? room.lastSeq > state.applied : room.id === this.openRoomId) this.sync.catchUp(state)
     }
     for (const id of this.rooms.keys()) if (!seen.has(id)) this.rooms.delete(id)
     this.refreshUsers()
@@ -445,6 +495,7 @@ export class Chat {
     this.readPending.add(roomId)
     this.connection.request('read', { roomId, seq }).then(() => {
       this.readPending.delete(roomId)
+      this.readHere(roomId)
       room.lastReadSeq = Math.max(room.lastReadSeq, seq)
       if (room.lastReadSeq >= room.lastSeq) room.unread = 0
       this.emit({ kind: 'rooms' })

@@ -1,5 +1,7 @@
 import { Api, ApiError } from './api.js'
 import { Chat } from './chat.js'
+import { Notifications } from './notifications.js'
+import { KEPT_PER_ROOM, OfflineStore } from './offline-store.js'
 import type { User } from './types.js'
 import { renderLogin } from './views/login.js'
 import { startShell } from './views/shell.js'
@@ -14,6 +16,9 @@ interface SavedSession {
 const root = document.getElementById('app')!
 const api = new Api()
 let chat: Chat | null = null
+let offline: OfflineStore | null = null
+const notifications = new Notifications(api)
+const installed = notifications.install((roomId) => { location.hash = `#/room/${encodeURIComponent(roomId)}` }).catch(() => {})
 
 function readSession (): SavedSession | null {
   try {
@@ -43,14 +48,23 @@ function signedOut (notice?: string): void {
   chat = null
   api.token = null
   localStorage.removeItem(SESSION_KEY)
+  // What this device kept of the family is not left behind for the next person.
+  offline?.clear().catch(() => {})
+  offline = null
+  notifications.badge(0)
   history.replaceState(null, '', '/')
   showLogin(notice)
 }
 
 function start (session: SavedSession): void {
   api.token = session.token
-  chat = new Chat(api, session.user, () => signedOut('You were logged out'))
-  startShell(root, chat, api, {
+  const current = chat = new Chat(api, session.user, () => signedOut('You were logged out'))
+  const store = offline = new OfflineStore(session.user.id)
+  current.readHere = (roomId) => notifications.roomRead(roomId)
+  installed.then(() => notifications.refresh()).catch(() => {})
+  current.subscribe(() => store.saveSoon(() => current.snapshot(KEPT_PER_ROOM)))
+  startShell(root, current, api, {
+    notifications,
     logout () {
       chat?.stop()
       // Even if the server cannot be told, this device forgets the token.
@@ -61,7 +75,9 @@ function start (session: SavedSession): void {
       localStorage.setItem(SESSION_KEY, JSON.stringify({ ...session, token }))
     }
   })
-  chat.start()
+  // What this device had shows at once (without a network, it is all there is); then live.
+  store.load().then((snapshot) => { if (snapshot !== null && chat === current) current.restore(snapshot) }, () => {})
+    .finally(() => { if (chat === current) current.start() })
 }
 
 api.onUnauthorized = () => signedOut('Your session has ended; please log in again')

@@ -1,6 +1,8 @@
 import type { Chat } from '../chat.js'
 import { h } from '../dom.js'
+import type { Notifications } from '../notifications.js'
 import type { Profile } from '../profile.js'
+import { createNotificationsSection } from './notifications-card.js'
 import { createAvatarCrop, type AvatarCrop } from './avatar-crop.js'
 import { renderAvatar } from './avatar.js'
 
@@ -9,6 +11,7 @@ export interface ProfileViewHost {
   profile: Profile
   /** The password changed: this device's new token. */
   newToken (token: string): void
+  notifications: Notifications
 }
 
 const message = (error: unknown, fallback: string): string => error instanceof Error ? error.message : fallback
@@ -136,13 +139,13 @@ function passwordSection ({ profile, newToken }: ProfileViewHost): HTMLElement {
   return form
 }
 
-/** My profile: photo (chosen, cropped square), name, password; and where I am logged in. */
+/** My profile: photo (chosen, cropped square), name, password, this device's notifications; and where I am logged in. */
 export function createProfileView (host: ProfileViewHost): HTMLElement {
   return h('section', { className: 'room profile-view' },
     h('header', { className: 'room-header' },
       h('a', { href: '#/', className: 'back', attrs: { 'aria-label': 'Back to conversations' } }, '‹'),
       h('div', {}, h('h2', { className: 'room-title' }, 'Your profile'))),
     h('div', { className: 'messages profile-sections' },
-      photoSection(host), nameSection(host), passwordSection(host),
+      photoSection(host), nameSection(host), passwordSection(host), createNotificationsSection(host.notifications),
       h('a', { href: '#/sessions', className: 'card devices-link' }, 'Your devices and logging out ›')))
 }

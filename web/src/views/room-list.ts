@@ -3,6 +3,7 @@ import { formatWhen } from '../dates.js'
 import { h, replaceChildren } from '../dom.js'
 import type { Message, Room } from '../types.js'
 import { renderAvatar } from './avatar.js'
+import { isMuted } from './room-mute.js'
 
 /** "You: see you at 7", "Mum: 📷 Photo", "Message deleted". */
 function preview (chat: Chat, room: Room, message: Message): string {
@@ -23,6 +24,7 @@ function roomEntry (chat: Chat, room: Room, active: boolean): HTMLElement {
       h('span', { className: 'room-text' },
         h('span', { className: 'room-line' },
           h('span', { className: 'room-name' }, name),
+          isMuted(room) ? h('span', { className: 'muted', attrs: { 'aria-label': 'muted', title: 'Muted' } }, '🔕') : null,
           last === null ? null : h('time', { className: 'room-when', dateTime: last.createdAt }, formatWhen(last.createdAt))),
         h('span', { className: 'room-line' },
           h('span', { className: 'room-preview' }, last === null ? 'No messages yet' : preview(chat, room, last)),

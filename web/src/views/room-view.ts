@@ -5,6 +5,7 @@ import type { Message } from '../types.js'
 import { createComposer } from './composer.js'
 import { asQuoted, quotedOf, renderMessage, renderPending, renderQuote, type MessageActions } from './message-item.js'
 import { openMessageMenu, openReactionDetails } from './message-menu.js'
+import { createMuteSelect } from './room-mute.js'
 
 const NEAR_BOTTOM_PX = 80
 const NEAR_TOP_PX = 200
@@ -23,14 +24,19 @@ const quoteKey = (quoted: { body: string, deleted: boolean, hasImage: boolean })
 export function createRoomView (chat: Chat, roomId: string): RoomView {
   const title = h('h2', { className: 'room-title' })
   const subtitle = h('p', { className: 'room-subtitle' })
+  const typingLine = h('p', { className: 'typing', attrs: { 'aria-live': 'polite' } })
+  const failed = (error: unknown): void => {
+    typingLine.textContent = error instanceof Error ? error.message : 'That did not work'
+  }
+  const mute = createMuteSelect(chat, roomId, failed)
   const header = h('header', { className: 'room-header' },
     h('a', { href: '#/', className: 'back', attrs: { 'aria-label': 'Back to conversations' } }, '‹'),
     h('div', { className: 'room-heading' }, title, subtitle),
+    mute.el,
     h('a', { href: `#/search/${encodeURIComponent(roomId)}`, className: 'icon-button search-link', attrs: { 'aria-label': 'Search this conversation' } }, '🔍'))
   const older = h('p', { className: 'older' })
   const list = h('ol', { className: 'message-list', attrs: { 'aria-live': 'polite' } })
   const scroller = h('div', { className: 'messages' }, older, list)
-  const typingLine = h('p', { className: 'typing', attrs: { 'aria-live': 'polite' } })
   // Elements are reused while a message is unchanged, so photos are not reloaded on every event.
   const rendered = new Map<string, { signature: string, el: HTMLElement }>()
 
@@ -40,9 +46,6 @@ export function createRoomView (chat: Chat, roomId: string): RoomView {
     saveEdit: (message, body) => chat.edit(message.id, body),
     typing: () => chat.typing(roomId)
   })
-  const failed = (error: unknown): void => {
-    typingLine.textContent = error instanceof Error ? error.message : 'That did not work'
-  }
   const react = (message: Message, emoji: string | null): void => { chat.react(message.id, emoji).catch(failed) }
   const reply = (message: Message): void => composer.startReply(message, renderQuote(chat, asQuoted(message)))
   const menuHandlers = {
@@ -68,6 +71,7 @@ export function createRoomView (chat: Chat, roomId: string): RoomView {
     const room = chat.rooms.get(roomId)?.room
     if (room === undefined) return
     title.textContent = chat.roomName(room) || 'Direct chat'
+    mute.update(room)
     if (room.kind === 'direct') {
       const other = chat.otherMember(room)
       subtitle.textContent = other?.online === true ? 'online' : ''

@@ -1,11 +1,13 @@
 import type { Api } from '../api.js'
 import type { Chat } from '../chat.js'
 import { h } from '../dom.js'
+import type { Notifications } from '../notifications.js'
 import { Profile } from '../profile.js'
 import { renderAvatar } from './avatar.js'
 import { createProfileView } from './profile-view.js'
 import { createRoomView, type RoomView } from './room-view.js'
 import { renderRoomList } from './room-list.js'
+import { createNotificationsPrompt } from './notifications-card.js'
 import { createSearchView } from './search-view.js'
 import { createSessionsView } from './sessions.js'
 
@@ -15,6 +17,7 @@ export interface ShellHost {
   logout (): void
   /** A password change gave this device a new token. */
   newToken (token: string): void
+  notifications: Notifications
 }
 
 type Route =
@@ -43,7 +46,7 @@ export function startShell (root: HTMLElement, chat: Chat, api: Api, host: Shell
   const search = h('a', { href: '#/search', className: 'icon-button search-link', attrs: { 'aria-label': 'Search all conversations' } }, '🔍')
   const nav = h('nav', { className: 'room-nav' })
   const sidebar = h('aside', { className: 'sidebar' },
-    h('header', { className: 'sidebar-header' }, h('h1', {}, 'Family Chat'), search, me), nav)
+    h('header', { className: 'sidebar-header' }, h('h1', {}, 'Family Chat'), search, me), createNotificationsPrompt(host.notifications), nav)
   const main = h('div', { className: 'main' })
   const shell = h('div', { className: 'shell' }, banner, sidebar, main)
   root.replaceChildren(shell)
@@ -78,7 +81,7 @@ export function startShell (root: HTMLElement, chat: Chat, api: Api, host: Shell
         return roomView.el
       }
       case 'search': return createSearchView(chat, api, route.roomId)
-      case 'profile': return createProfileView({ chat, profile, newToken: host.newToken })
+      case 'profile': return createProfileView({ chat, profile, newToken: host.newToken, notifications: host.notifications })
       case 'sessions': return createSessionsView(api, host.logout)
       case 'home': return h('div', { className: 'placeholder' }, h('p', {}, 'Pick a conversation'))
     }
@@ -99,8 +102,17 @@ export function startShell (root: HTMLElement, chat: Chat, api: Api, host: Shell
     shell.classList.toggle('offline', chat.status !== 'online')
   }
 
+  // While the page is open but hidden, its title and the app badge say how much is unread.
+  const showUnread = (): void => {
+    const unread = chat.totalUnread()
+    document.title = document.visibilityState === 'hidden' && unread > 0 ? `(${unread}) Family Chat` : 'Family Chat'
+    host.notifications.badge(unread)
+  }
+  document.addEventListener('visibilitychange', showUnread)
+
   chat.subscribe((change) => {
     if (change.kind === 'status') return showStatus()
+    if (change.kind === 'rooms') showUnread()
     if (change.kind === 'room') {
       if (change.roomId === viewRoomId) scheduleUpdate()
       return

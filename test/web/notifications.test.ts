@@ -1,0 +1,166 @@
+import t from 'tap'
+import type { Page } from 'playwright-core'
+import { eventually } from '../fixtures/eventually.js'
+import { familyApi, launchBrowser, listeningFamily, noBrowser, openPage, openRoom, say, shownBodies, signIn } from '../fixtures/browser.js'
+import { startTcpProxy } from '../fixtures/tcp-proxy.js'
+import { bearer } from '../helper.js'
+
+const PUSH_ENV = { PUSH_CONTACT: 'mailto:grandpa@family.example', PUSH_ENDPOINT_HOSTS: '127.0.0.1' }
+
+interface ShownNotification { title: string, body: string, tag: string }
+
+const shownNotifications = (page: Page): Promise<ShownNotification[]> => page.evaluate(async () => {
+  const registration = await navigator.serviceWorker.ready
+  return (await registration.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag }))
+})
+
+const controlled = (page: Page) => eventually('the service worker controls the page', async () =>
+  await page.evaluate(() => navigator.serviceWorker.controller !== null) ? true : undefined)
+
+t.test('the service worker shows a push delivered through DevTools, and a tap opens its room', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await listeningFamily(t, PUSH_ENV)
+  const bob = await familyApi(app, 'bob')
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin)
+  await alice.page.context().grantPermissions(['notifications'], { origin })
+  const cdp = await alice.page.context().newCDPSession(alice.page)
+  const registrations: Array<{ registrationId: string, scopeURL: string }> = []
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations))
+  await cdp.send('ServiceWorker.enable')
+  await signIn(alice.page, origin, 'alice')
+  await controlled(alice.page)
+  const registration = await eventually('the registration at scope /', async () => registrations.find((r) => r.scopeURL === `${origin}/`))
+
+  const push = { v: 1, roomId: bob.familyId, messageId: 'm', seq: 1, title: 'Bob in Family', body: 'Dinner at 7', unread: 1 }
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registration.registrationId, data: JSON.stringify(push) })
+  const [shown] = await eventually('the notification', async () => { const list = await shownNotifications(alice.page); return list.length > 0 ? list : undefined })
+  t.same(shown, { title: 'Bob in Family', body: 'Dinner at 7', tag: bob.familyId }, 'one notification per room, tagged with it')
+  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registration.registrationId, data: JSON.stringify({ ...push, seq: 2, body: 'Bring bread' }) })
+  await eventually('the newer push replaces the older', async () => {
+    const list = await shownNotifications(alice.page)
+    return list.length === 1 && list[0]!.body === 'Bring bread' ? true : undefined
+  })
+
+  // A tap: the worker's own notificationclick handler, with the notification it showed.
+  t.equal(new URL(alice.page.url()).hash, '', 'on the conversation list')
+  const [worker] = alice.page.context().serviceWorkers()
+  await worker!.evaluate(async () => {
+    // This runs in the worker, where these exist; the test's own types are the page's.
+    const sw = self as unknown as { registration: ServiceWorkerRegistration, NotificationEvent: new (type: string, init: { notification: Notification }) => Event }
+    const [notification] = await sw.registration.getNotifications()
+    self.dispatchEvent(new sw.NotificationEvent('notificationclick', { notification: notification! }))
+  })
+  await alice.page.locator(`.room[data-room-id="${bob.familyId}"] .composer`).waitFor()
+  t.same(await shownNotifications(alice.page), [], 'tapped, it is gone')
+  t.same(await alice.problems(), [], 'no CSP violation, no error')
+})
+
+t.test('turning notifications on is offered from a tap, per device, with a preview choice; a room can be muted', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await listeningFamily(t, PUSH_ENV)
+  const bob = await familyApi(app, 'bob')
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin)
+  await signIn(alice.page, origin, 'alice')
+  await alice.page.locator('.notifications-prompt button', { hasText: 'Turn on notifications' }).waitFor()
+  await alice.page.click('a.me')
+  await alice.page.locator('.notifications-card', { hasText: 'Notifications are off for this device' }).waitFor()
+  await alice.page.selectOption('.notifications-card select[name=preview]', 'sender')
+  t.equal(await alice.page.evaluate(() => localStorage.getItem('family-chat.push-preview')), 'sender', 'the preview is this device\'s choice')
+
+  await alice.page.goto(`${origin}/#/`)
+  await openRoom(alice.page, 'Family')
+  await alice.page.selectOption('.room-header .mute-select', '8h')
+  const muted = await eventually('muted on the server', async () => {
+    const rooms = (await app.inject({ url: '/api/rooms', headers: bearer(await loginAlice()) })).json().rooms as Array<{ id: string, notify: string, mutedUntil: string | null }>
+    const family = rooms.find((r) => r.id === bob.familyId)!
+    return family.mutedUntil !== null ? family : undefined
+  })
+  const hours = (Date.parse(muted.mutedUntil!) - Date.now()) / 3600_000
+  t.ok(hours > 7.9 && hours <= 8, 'for 8 hours')
+  await alice.page.locator('.room-link .muted').waitFor()
+  await alice.page.selectOption('.room-header .mute-select', 'always')
+  await eventually('always', async () => {
+    const rooms = (await app.inject({ url: '/api/rooms', headers: bearer(await loginAlice()) })).json().rooms as Array<{ id: string, notify: string }>
+    return rooms.find((r) => r.id === bob.familyId)!.notify === 'none' ? true : undefined
+  })
+  t.same(await alice.problems(), [])
+
+  async function loginAlice (): Promise<string> {
+    return (await familyApi(app, 'alice')).token
+  }
+})
+
+t.test('the installed app opens without a network: its conversations, recent messages and queued sends', { skip: noBrowser }, async (t) => {
+  const { app, port } = await listeningFamily(t)
+  const proxy = await startTcpProxy(t, port)
+  const origin = `http://127.0.0.1:${proxy.port}`
+  const bob = await familyApi(app, 'bob')
+  await bob.send('Grandma lands at 6')
+  await bob.send('Gate B12')
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin, { phone: true })
+  await signIn(alice.page, origin, 'alice')
+  await controlled(alice.page)
+  await openRoom(alice.page, 'Family')
+  await alice.page.locator('.message .body', { hasText: 'Gate B12' }).waitFor()
+  await eventually('what alice has is kept on the device', async () => await alice.page.evaluate(() => new Promise<boolean>((resolve) => {
+    const request = indexedDB.open('family-chat')
+    request.onsuccess = () => {
+      const db = request.result
+      if (!db.objectStoreNames.contains('snapshots')) return resolve(false)
+      const all = db.transaction('snapshots').objectStore('snapshots').getAll()
+      all.onsuccess = () => resolve((all.result as Array<{ messages: unknown[] }>).some((s) => s.messages.length >= 2))
+    }
+    request.onerror = () => resolve(false)
+  }))
+    ? true
+    : undefined)
+
+  proxy.cut()
+  await alice.page.context().setOffline(true)
+  await alice.page.reload()
+  await alice.page.locator('.status-banner', { hasText: 'Offline' }).waitFor()
+  await alice.page.locator('.message .body', { hasText: 'Gate B12' }).waitFor()
+  t.same(await shownBodies(alice.page), ['Grandma lands at 6', 'Gate B12'], 'the recent messages, from the device')
+  await say(alice.page, 'On my way')
+  await alice.page.locator('.message.pending', { hasText: 'On my way' }).waitFor()
+  await alice.page.reload()
+  await alice.page.locator('.message.pending', { hasText: 'On my way' }).waitFor()
+  t.pass('a queued send survives opening the app again offline')
+
+  proxy.restore()
+  await alice.page.context().setOffline(false)
+  await alice.page.locator('.message.mine:not(.pending)', { hasText: 'On my way' }).waitFor()
+  const stored = (await app.inject({ url: '/api/messages', headers: bearer(bob.token) })).json().messages as Array<{ body: string }>
+  t.same(stored.map((m) => m.body), ['Grandma lands at 6', 'Gate B12', 'On my way'], 'the outbox drained, once')
+  t.same(await alice.problems(), [])
+})
+
+t.test('while the page is open but hidden, its title counts what is unread', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await listeningFamily(t)
+  const bob = await familyApi(app, 'bob')
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin)
+  await signIn(alice.page, origin, 'alice')
+  t.equal(await alice.page.title(), 'Family Chat')
+  // The tab goes to the background, as switching apps on a phone does.
+  await alice.page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  })
+  const token = await alice.page.evaluate(() => (JSON.parse(localStorage.getItem('family-chat.session')!) as { token: string }).token)
+  const sessionId = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid
+  await eventually('the server knows the app is in the background (it would push)', async () =>
+    (await app.realtime.inForeground([sessionId])).size === 0 ? true : undefined)
+  await bob.send('Are you up?')
+  await bob.send('Call me')
+  await eventually('the title counts 2', async () => await alice.page.title() === '(2) Family Chat' ? true : undefined)
+  await alice.page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange'))
+  })
+  await eventually('back to the plain title', async () => await alice.page.title() === 'Family Chat' ? true : undefined)
+  await eventually('in the foreground again: no pushes', async () =>
+    (await app.realtime.inForeground([sessionId])).has(sessionId) ? true : undefined)
+  t.same(await alice.problems(), [])
+})
