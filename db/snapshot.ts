@@ -46,8 +46,9 @@ export interface BackupTable {
 }
 
 /**
- * What a backup holds, in an order that loads without breaking a foreign key. Sessions are left
- * out on purpose: a restored server starts with everyone logged out.
+ * What a backup holds, in an order that loads without breaking a foreign key. Sessions (and with
+ * them push subscriptions) and the VAPID keys are left out on purpose: a restored server starts
+ * with everyone logged out, and makes itself a new key pair.
  */
 export const BACKUP_TABLES: readonly BackupTable[] = [
   { name: 'users', table: users, key: [users.id], media: [['avatar_key', 'avatar_thumb_key']] },

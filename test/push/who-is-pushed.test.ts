@@ -57,6 +57,18 @@ t.test('a new message buzzes every other member\'s devices, once each, and nobod
   await erinSocket.close()
 })
 
+t.test('a device whose session ended is not pushed', async (t) => {
+  const family = await pushFamily(t, ['alice', 'bob', 'carol'])
+  const { app, fake, users, familyRoomId } = family
+  await subscribedDevice(family, 'bob')
+  await subscribedDevice(family, 'carol')
+  t.equal((await app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(users.bob!.token) })).statusCode, 204)
+  await sendMessage(app, users.alice!.token, { roomId: familyRoomId, body: 'anyone?' })
+  await fake.waitFor('carol')
+  await app.push.service().idle()
+  t.equal(fake.pushesTo('bob').length, 0, 'the lost phone stays quiet')
+})
+
 t.test('edits, deletions, reactions and reads push nothing', async (t) => {
   const family = await pushFamily(t, ['alice', 'bob'])
   const { app, fake, users, familyRoomId } = family
