@@ -17,25 +17,34 @@ const shownNotifications = (page: Page): Promise<ShownNotification[]> => page.ev
 const controlled = (page: Page) => eventually('the service worker controls the page', async () =>
   await page.evaluate(() => navigator.serviceWorker.controller !== null) ? true : undefined)
 
+/**
+ * Signs in with notifications allowed and DevTools watching the service worker; answers how to
+ * deliver a push to it as a push service would (ServiceWorker.deliverPushMessage).
+ */
+async function signedInWithDevTools (page: Page, origin: string, username: string): Promise<(push: object) => Promise<void>> {
+  await page.context().grantPermissions(['notifications'], { origin })
+  const cdp = await page.context().newCDPSession(page)
+  const registrations: Array<{ registrationId: string, scopeURL: string }> = []
+  cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations))
+  await cdp.send('ServiceWorker.enable')
+  await signIn(page, origin, username)
+  await controlled(page)
+  const registration = await eventually('the registration at scope /', async () => registrations.find((r) => r.scopeURL === `${origin}/`))
+  return async (push) => { await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registration.registrationId, data: JSON.stringify(push) }) }
+}
+
 t.test('the service worker shows a push delivered through DevTools, and a tap opens its room', { skip: noBrowser }, async (t) => {
   const { app, origin } = await listeningFamily(t, PUSH_ENV)
   const bob = await familyApi(app, 'bob')
   const browser = await launchBrowser(t)
   const alice = await openPage(browser, origin)
-  await alice.page.context().grantPermissions(['notifications'], { origin })
-  const cdp = await alice.page.context().newCDPSession(alice.page)
-  const registrations: Array<{ registrationId: string, scopeURL: string }> = []
-  cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations))
-  await cdp.send('ServiceWorker.enable')
-  await signIn(alice.page, origin, 'alice')
-  await controlled(alice.page)
-  const registration = await eventually('the registration at scope /', async () => registrations.find((r) => r.scopeURL === `${origin}/`))
+  const deliver = await signedInWithDevTools(alice.page, origin, 'alice')
 
   const push = { v: 1, roomId: bob.familyId, messageId: 'm', seq: 1, title: 'Bob in Family', body: 'Dinner at 7', unread: 1 }
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registration.registrationId, data: JSON.stringify(push) })
+  await deliver(push)
   const [shown] = await eventually('the notification', async () => { const list = await shownNotifications(alice.page); return list.length > 0 ? list : undefined })
   t.same(shown, { title: 'Bob in Family', body: 'Dinner at 7', tag: bob.familyId }, 'one notification per room, tagged with it')
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId: registration.registrationId, data: JSON.stringify({ ...push, seq: 2, body: 'Bring bread' }) })
+  await deliver({ ...push, seq: 2, body: 'Bring bread' })
   await eventually('the newer push replaces the older', async () => {
     const list = await shownNotifications(alice.page)
     return list.length === 1 && list[0]!.body === 'Bring bread' ? true : undefined
@@ -53,6 +62,22 @@ t.test('the service worker shows a push delivered through DevTools, and a tap op
   await alice.page.locator(`.room[data-room-id="${bob.familyId}"] .composer`).waitFor()
   t.same(await shownNotifications(alice.page), [], 'tapped, it is gone')
   t.same(await alice.problems(), [], 'no CSP violation, no error')
+})
+
+t.test('reading a room clears its notifications on the device', { skip: noBrowser }, async (t) => {
+  const { app, origin } = await listeningFamily(t, PUSH_ENV)
+  const bob = await familyApi(app, 'bob')
+  const browser = await launchBrowser(t)
+  const alice = await openPage(browser, origin)
+  const deliver = await signedInWithDevTools(alice.page, origin, 'alice')
+  const sent = await bob.send('Look at this')
+  const push = { v: 1, roomId: bob.familyId, messageId: sent.id, seq: sent.seq, title: 'Bob in Family', body: 'Look at this', unread: 1 }
+  await deliver(push)
+  await eventually('the notification', async () => (await shownNotifications(alice.page)).length === 1 ? true : undefined)
+  // Opened from the list, not from the notification: the page reads the room and tells the worker.
+  await openRoom(alice.page, 'Family')
+  await eventually('the room\'s notifications are gone', async () => (await shownNotifications(alice.page)).length === 0 ? true : undefined)
+  t.same(await alice.problems(), [])
 })
 
 t.test('turning notifications on is offered from a tap, per device, with a preview choice; a room can be muted', { skip: noBrowser }, async (t) => {
