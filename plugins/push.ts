@@ -37,6 +37,7 @@ export default fp<PushPluginOptions>(async (app, opts) => {
     db: app.database.db,
     chat: app.chat,
     inForeground: (sessionIds) => app.realtime.inForeground(sessionIds),
+    onRevoked: (listener) => app.auth.sessions.onRevoked(listener),
     log: app.log.child({ component: 'push' }),
     ...(opts.sender === undefined ? {} : { sender: opts.sender })
   })

@@ -109,16 +109,17 @@ export async function totalUnread (db: Db, userIds: readonly string[]): Promise<
 export interface PushRoom {
   kind: RoomKind
   name: string
-  /** The senders' display names, by id. */
-  senderNames: Map<string, string>
 }
 
-/** What a notification says about where messages came from. */
-export async function findPushRoom (db: Db, roomId: string, senderIds: readonly string[]): Promise<PushRoom | undefined> {
+/** What a notification says about the room. */
+export async function findPushRoom (db: Db, roomId: string): Promise<PushRoom | undefined> {
   const [room] = await db.select({ kind: rooms.kind, name: rooms.name }).from(rooms).where(eq(rooms.id, roomId)).limit(1)
-  if (room === undefined) return undefined
-  const senders = senderIds.length === 0
-    ? []
-    : await db.select({ id: users.id, displayName: users.displayName }).from(users).where(inArray(users.id, [...senderIds]))
-  return { ...room, senderNames: new Map(senders.map((u) => [u.id, u.displayName])) }
+  return room
+}
+
+/** The users' display names, by id. */
+export async function findDisplayNames (db: Db, userIds: readonly string[]): Promise<Map<string, string>> {
+  if (userIds.length === 0) return new Map()
+  const rows = await db.select({ id: users.id, displayName: users.displayName }).from(users).where(inArray(users.id, [...userIds]))
+  return new Map(rows.map((u) => [u.id, u.displayName]))
 }

@@ -32,7 +32,9 @@ export interface JoinEvent { type: 'room.joined', roomId: string, userIds: strin
  * cache is the one exception, fed by the room log at commit, before any writer is answered, so
  * that a client always reads its own writes.)
  */
-export type ChatEvent = MessageEvent | ReadEvent | JoinEvent
+/** A member changed their notification settings for a room (push decides who to notify from them). */
+export interface SettingsEvent { type: 'settings', roomId: string, userId: string }
+export type ChatEvent = MessageEvent | ReadEvent | JoinEvent | SettingsEvent
 export type ChatListener = (event: ChatEvent) => void
 
 export interface ChatServiceOptions {
@@ -273,6 +275,7 @@ export function createChatService (options: ChatServiceOptions) {
         ...(settings.mutedUntil === undefined ? {} : { mutedUntil: settings.mutedUntil === null ? null : new Date(settings.mutedUntil) })
       }
       if (!isUuid(roomId) || !await setRoomNotifications(db, roomId, userId, changed)) throw roomNotFound()
+      emit({ type: 'settings', roomId, userId })
       const [room] = await withLastMessages(await listRoomsOfUser(db, userId, roomId))
       return room!
     },

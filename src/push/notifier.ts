@@ -1,8 +1,17 @@
-import { findPushRoom, listPushTargets, totalUnread } from '../../db/queries/push.js'
+import { findDisplayNames, findPushRoom, listPushTargets, totalUnread, type PushRoom } from '../../db/queries/push.js'
 import type { PushSubscriptionRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
 import { messagePayload, type NewMessageFacts, type PushPayload } from './payload.js'
 import { throttledWarning } from './work-queue.js'
+
+/**
+ * How long a room's recipients and heading, and a sender's name, are trusted without asking the
+ * database again. Changes made through this instance (a subscription, a mute, a revocation) are
+ * forgotten at once; one made through another instance shows within this time.
+ */
+export const NOTIFIER_CACHE_MS = 5000
+
+interface RoomFacts { targets: PushSubscriptionRow[], room: PushRoom | undefined, at: number }
 
 export interface NotifierOptions {
   db: Db
@@ -39,18 +48,37 @@ export function createNotifier (options: NotifierOptions) {
   let waiting = 0
   let draining = false
   let closed = false
+  const roomFacts = new Map<string, RoomFacts>()
+  const names = new Map<string, { name: string, at: number }>()
+
+  async function factsOf (roomId: string): Promise<RoomFacts> {
+    const known = roomFacts.get(roomId)
+    if (known !== undefined && Date.now() - known.at < NOTIFIER_CACHE_MS) return known
+    const at = Date.now()
+    const [targets, room] = await Promise.all([listPushTargets(db, roomId), findPushRoom(db, roomId)])
+    const facts = { targets, room, at }
+    roomFacts.set(roomId, facts)
+    return facts
+  }
+
+  async function namesOf (userIds: string[]): Promise<Map<string, string>> {
+    const now = Date.now()
+    const missing = userIds.filter((id) => { const known = names.get(id); return known === undefined || now - known.at >= NOTIFIER_CACHE_MS })
+    for (const [id, name] of await findDisplayNames(db, missing)) names.set(id, { name, at: now })
+    return new Map(userIds.map((id) => [id, names.get(id)?.name ?? 'Someone']))
+  }
 
   async function notifyRoom (roomId: string, messages: NewMessageFacts[]): Promise<void> {
-    const targets = await listPushTargets(db, roomId)
-    if (targets.length === 0) return
+    const { targets, room: heading } = await factsOf(roomId)
+    if (targets.length === 0 || heading === undefined) return
     const foreground = await options.inForeground(targets.map((t) => t.sessionId))
     const away = targets.filter((t) => !foreground.has(t.sessionId))
     if (away.length === 0) return
-    const [room, unread] = await Promise.all([
-      findPushRoom(db, roomId, [...new Set(messages.map((m) => m.senderId))]),
+    const [senderNames, unread] = await Promise.all([
+      namesOf([...new Set(messages.map((m) => m.senderId))]),
       totalUnread(db, [...new Set(away.map((t) => t.userId))])
     ])
-    if (room === undefined) return
+    const room = { ...heading, senderNames }
     const urgency = room.kind === 'direct' ? 'high' : 'normal'
     for (const target of away) {
       const newest = messages.findLast((m) => m.senderId !== target.userId)
@@ -86,6 +114,12 @@ export function createNotifier (options: NotifierOptions) {
       if (queued === undefined) pending.set(message.roomId, [message])
       else queued.push(message)
       if (!draining) drain().catch(() => {})
+    },
+
+    /** Something changed who a room's pushes go to (a subscription, a mute, a revocation): ask the database again. */
+    forget (roomId?: string): void {
+      if (roomId === undefined) roomFacts.clear()
+      else roomFacts.delete(roomId)
     },
 
     /** Resolves once every message so far has been looked up (its pushes queued). */

@@ -17,7 +17,7 @@ export interface NewMessageFacts {
 }
 
 /** What a device shows for a new message, as much as its owner chose to preview. */
-export function messagePayload (message: NewMessageFacts, room: PushRoom, preview: PushPreview, unread: number): PushPayload {
+export function messagePayload (message: NewMessageFacts, room: PushRoom & { senderNames: ReadonlyMap<string, string> }, preview: PushPreview, unread: number): PushPayload {
   const base = { v: 1 as const, roomId: message.roomId, messageId: message.id, seq: message.seq, unread }
   if (preview === 'none') return { ...base, title: APP_NAME, body: 'New message' }
   const sender = room.senderNames.get(message.senderId) ?? 'Someone'

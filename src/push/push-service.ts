@@ -18,6 +18,8 @@ export interface PushServiceOptions {
   chat: Pick<ChatService, 'onEvent'>
   /** Which of the sessions have a socket in the foreground on any instance. */
   inForeground: (sessionIds: readonly string[]) => Promise<Set<string>>
+  /** Sessions ended through this instance (their devices must not be pushed from a cached list). */
+  onRevoked: (listener: () => void) => () => void
   log: PushSenderLog
   sender?: Pick<PushSenderOptions, 'concurrency' | 'queueLimit' | 'timeoutMs' | 'retryDelayMs'>
 }
@@ -40,7 +42,10 @@ export async function createPushService (settings: PushSettings, options: PushSe
     ...options.sender,
     vapid: { subject: settings.contact, publicKey: keys.publicKey, privateKey: keys.privateKey },
     log,
-    onGone: (job) => deleteSubscription(db, job.sessionId, job.endpoint)
+    onGone: async (job) => {
+      await deleteSubscription(db, job.sessionId, job.endpoint)
+      notifier.forget()
+    }
   })
 
   const push = (subscription: PushSubscriptionRow, payload: PushPayload, urgency: 'high' | 'normal'): boolean => sender.send({
@@ -55,7 +60,9 @@ export async function createPushService (settings: PushSettings, options: PushSe
   const notifier = createNotifier({ db, inForeground: options.inForeground, push, log })
   const unsubscribe = options.chat.onEvent((event) => {
     if (event.type === 'message.new') notifier.add(event.message)
+    else if (event.type === 'settings') notifier.forget(event.roomId)
   })
+  const stopHearingRevocations = options.onRevoked(() => notifier.forget())
 
   return {
     publicKey: keys.publicKey,
@@ -75,10 +82,12 @@ export async function createPushService (settings: PushSettings, options: PushSe
         auth: body.keys.auth,
         preview: body.preview ?? 'full'
       })
+      notifier.forget()
     },
 
     async unsubscribe (sessionId: string): Promise<void> {
       await deleteSubscriptionOfSession(db, sessionId)
+      notifier.forget()
     },
 
     /** A test notification to the session's own device. */
@@ -97,6 +106,7 @@ export async function createPushService (settings: PushSettings, options: PushSe
 
     async close (): Promise<void> {
       unsubscribe()
+      stopHearingRevocations()
       await notifier.close()
       await sender.close()
     }
