@@ -407,45 +407,48 @@ async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: 
 /** Away members' devices subscribed in the pushes-on run: each message is pushed to every one of them. */
 const AWAY_DEVICES = 5
 
+/** Pairs of runs, pushes off then on: the machine's drift moves a single run by more than pushes cost. */
+const PUSH_PAIRS = 3
+
 /**
  * The same room with pushes off and on, each on a fresh process: N=10 sockets sending (at 200 msg/s
  * and at saturation) while AWAY_DEVICES members without a socket are pushed, into a sink on
- * loopback. The reference is pushes off, run before and after: the ratio says what pushes cost.
+ * loopback. Off and on alternate PUSH_PAIRS times (every run grows the same database, so neither
+ * side gets the smaller one) and the medians are compared: the ratio says what pushes cost.
  */
 async function benchPush (db: string, productEnv: Record<string, string>, tokensFile: string, tokens: string[], roomId: string): Promise<void> {
   const sink = await spawnServer('bench/servers/push-sink.ts', {})
   const pushEnv = { ...productEnv, PUSH_CONTACT: 'mailto:bench@family.example', PUSH_ENDPOINT_HOSTS: '127.0.0.1' }
   const load = { mode: 'product', sockets: 10, senders: 5, seconds: WS_SECONDS, tokensFile, roomId }
+  const subscribeAwayDevices = async (port: number): Promise<void> => {
+    // The last tokens' members have no socket in the load: they are away, and pushed.
+    for (const [i, token] of tokens.slice(-AWAY_DEVICES).entries()) {
+      const device = createECDH('prime256v1')
+      device.generateKeys()
+      const res = await fetch(`http://127.0.0.1:${port}/api/push/subscription`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ endpoint: `http://127.0.0.1:${sink.port}/push/${i}`, keys: { p256dh: device.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') } })
+      })
+      if (res.status !== 204) throw new Error(`subscribing a bench device: ${res.status}`)
+    }
+  }
   try {
     for (const rate of [200, 0]) {
       const label = rate === 0 ? 'saturation' : `${rate} msg/s`
-      const pushesOff = async (): Promise<Figures> => {
-        progress(`${db}: N=10 ${label}, pushes off`)
-        const off = await spawnProduct(productEnv)
-        const figures = await wsLoad(off.child.pid!, { ...load, url: `ws://127.0.0.1:${off.port}`, rate })
-        await stop(off)
-        return figures
+      const runs: Record<'off' | 'on', Figures[]> = { off: [], on: [] }
+      for (let pair = 1; pair <= PUSH_PAIRS; pair++) {
+        for (const pushes of ['off', 'on'] as const) {
+          progress(`${db}: N=10 ${label}, pushes ${pushes === 'on' ? `on, ${AWAY_DEVICES} devices away` : 'off'} (${pair}/${PUSH_PAIRS})`)
+          const proc = await spawnProduct(pushes === 'on' ? pushEnv : productEnv)
+          if (pushes === 'on') await subscribeAwayDevices(proc.port)
+          runs[pushes].push(await wsLoad(proc.child.pid!, { ...load, url: `ws://127.0.0.1:${proc.port}`, rate }))
+          await stop(proc)
+        }
       }
-      // Off, on, off: every run adds to the same database, so the reference is the mean of one before and one after.
-      const before = await pushesOff()
-      progress(`${db}: N=10 ${label}, pushes on, ${AWAY_DEVICES} devices away`)
-      const on = await spawnProduct(pushEnv)
-      // The last tokens' members have no socket in the load: they are away, and pushed.
-      for (const [i, token] of tokens.slice(-AWAY_DEVICES).entries()) {
-        const device = createECDH('prime256v1')
-        device.generateKeys()
-        const res = await fetch(`http://127.0.0.1:${on.port}/api/push/subscription`, {
-          method: 'PUT',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ endpoint: `http://127.0.0.1:${sink.port}/push/${i}`, keys: { p256dh: device.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') } })
-        })
-        if (res.status !== 204) throw new Error(`subscribing a bench device: ${res.status}`)
-      }
-      const withPushes = await wsLoad(on.child.pid!, { ...load, url: `ws://127.0.0.1:${on.port}`, rate })
-      await stop(on)
-      const after = await pushesOff()
-      const without = Object.fromEntries(Object.keys(before).map((key) => [key, ((before[key] ?? 0) + (after[key] ?? 0)) / 2]))
-      addRow(db, `pushes on/off N=10 ${label}`, 'delivered/s', withPushes, without)
+      const medianOf = (list: Figures[]): Figures => Object.fromEntries(Object.keys(list[0]!).map((key) => [key, median(list.map((f) => f[key] ?? 0))]))
+      progress(`${db}: N=10 ${label}, delivered/s off ${runs.off.map((f) => Math.round(f.deliveredPerSec ?? 0)).join(' ')}, on ${runs.on.map((f) => Math.round(f.deliveredPerSec ?? 0)).join(' ')}`)
+      addRow(db, `pushes on/off N=10 ${label}`, 'delivered/s', medianOf(runs.on), medianOf(runs.off))
     }
   } finally {
     const counted = once(sink.child.stdout!, 'data')

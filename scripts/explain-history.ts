@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { openDatabase } from '../db/client.js'
 import { listChangedSince, listLatestMessages } from '../db/queries/messages.js'
+import { totalUnreadQuery } from '../db/queries/push.js'
 import { roomsOfUserQuery } from '../db/queries/rooms.js'
 import { searchMessagesQuery } from '../db/queries/search.js'
 import { insertUser } from '../db/queries/users.js'
@@ -58,6 +59,8 @@ try {
   await explain('page before seq 500,000', listLatestMessages(db, roomId, 51, 500_000))
   await explain('change feed since 999,900', listChangedSince(db, roomId, ROWS - 100, 51))
   await explain('rooms of bob (unread walks only his 20 unread)', roomsOfUserQuery(db, bob.id))
+  await explain('badge of bob (his 20 unread)', totalUnreadQuery(db, [bob.id]))
+  await explain('badge of alice (half a million unread, counted to 100)', totalUnreadQuery(db, [alice.id]))
   await explain('search "numb 123456" in bob\'s rooms (the GIN index, then the few matches sorted)', searchMessagesQuery(db, { userId: bob.id, text: 'numb 123456', limit: 21 }))
   await explain('search "123456" in the Family room', searchMessagesQuery(db, { userId: bob.id, roomId, text: '123456', limit: 21 }))
 } finally {

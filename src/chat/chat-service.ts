@@ -25,15 +25,15 @@ export { PAGE_BYTES } from './pages.js'
 export interface ReadEvent { type: 'read', roomId: string, userId: string, seq: number }
 /** Users joined a room (a new direct room, or an admin adding members): their sockets must follow. */
 export interface JoinEvent { type: 'room.joined', roomId: string, userIds: string[] }
-/**
- * The domain's events, the bus the realtime hub (and next, push notifications) subscribe to with
- * `onEvent`: every committed message change in `eventSeq` order per room, read-marker moves, and
- * joins. Listeners run after the writer was answered; they must not throw. (The recent-messages
- * cache is the one exception, fed by the room log at commit, before any writer is answered, so
- * that a client always reads its own writes.)
- */
 /** A member changed their notification settings for a room (push decides who to notify from them). */
 export interface SettingsEvent { type: 'settings', roomId: string, userId: string }
+/**
+ * The domain's events, the bus the realtime hub and push notifications subscribe to with
+ * `onEvent`: every committed message change in `eventSeq` order per room, read-marker moves, joins
+ * and notification settings. Listeners run after the writer was answered; they must not throw.
+ * (The recent-messages cache is the one exception, fed by the room log at commit, before any
+ * writer is answered, so that a client always reads its own writes.)
+ */
 export type ChatEvent = MessageEvent | ReadEvent | JoinEvent | SettingsEvent
 export type ChatListener = (event: ChatEvent) => void
 

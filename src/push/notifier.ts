@@ -19,7 +19,7 @@ export interface NotifierOptions {
   inForeground: (sessionIds: readonly string[]) => Promise<Set<string>>
   push: (subscription: PushSubscriptionRow, payload: PushPayload, urgency: 'high' | 'normal') => void
   log: { warn (obj: object, msg: string): void, error (obj: object, msg: string): void }
-  /** New messages that may wait to be looked up; past that, their pushes are dropped. */
+  /** Rooms × senders whose newest message may wait to be looked up; past that, new ones are dropped. */
   limit?: number
 }
 
@@ -33,16 +33,18 @@ const YIELD_FACTOR = 19
 
 /**
  * Works out who to push for new messages, in rounds: every room with new messages since the last
- * round is looked up once (who is subscribed and away, the senders' names, the unread counts), so
- * a busy room costs four queries per round, not per message, and the room log's commits never
- * queue behind a pile of lookups. Each device gets one push per room per round, for the newest
- * message it did not send: messages that arrive together would replace each other's
- * notification anyway (one per room), and a phone is not made to buzz two hundred times a second.
+ * round is looked up once (who is subscribed and away, the senders' names, the unread counts;
+ * the first two remembered for a while), so a busy room costs a query per round, not per message,
+ * and the room log's commits never queue behind a pile of lookups. Each device gets one push per
+ * room per round, for the newest message it did not send: messages that arrive together would
+ * replace each other's notification anyway (one per room), and a phone is not made to buzz two
+ * hundred times a second. So only each sender's newest message waits for the round.
  */
 export function createNotifier (options: NotifierOptions) {
   const { db, log } = options
-  const limit = options.limit ?? 1000
-  const pending = new Map<string, NewMessageFacts[]>()
+  const limit = options.limit ?? 10_000
+  // Per room, each sender's newest message: the newest one a device did not send is what it is shown.
+  const pending = new Map<string, Map<string, NewMessageFacts>>()
   const warnBehind = throttledWarning(log, 'too many messages waiting to be notified; their pushes are dropped')
   const idleWaiters: Array<() => void> = []
   let waiting = 0
@@ -68,20 +70,27 @@ export function createNotifier (options: NotifierOptions) {
     return new Map(userIds.map((id) => [id, names.get(id)?.name ?? 'Someone']))
   }
 
-  async function notifyRoom (roomId: string, messages: NewMessageFacts[]): Promise<void> {
+  async function notifyRoom (roomId: string, bySender: Map<string, NewMessageFacts>): Promise<void> {
+    let t0 = performance.now()
     const { targets, room: heading } = await factsOf(roomId)
+    const tFacts = performance.now() - t0
     if (targets.length === 0 || heading === undefined) return
+    t0 = performance.now()
     const foreground = await options.inForeground(targets.map((t) => t.sessionId))
+    const tFg = performance.now() - t0
+    t0 = performance.now()
     const away = targets.filter((t) => !foreground.has(t.sessionId))
     if (away.length === 0) return
     const [senderNames, unread] = await Promise.all([
-      namesOf([...new Set(messages.map((m) => m.senderId))]),
+      namesOf([...bySender.keys()]),
       totalUnread(db, [...new Set(away.map((t) => t.userId))])
     ])
+    process.stderr.write(`TIMING facts ${tFacts.toFixed(1)} fg ${tFg.toFixed(1)} unread ${(performance.now() - t0).toFixed(1)}\n`)
     const room = { ...heading, senderNames }
     const urgency = room.kind === 'direct' ? 'high' : 'normal'
     for (const target of away) {
-      const newest = messages.findLast((m) => m.senderId !== target.userId)
+      let newest: NewMessageFacts | undefined
+      for (const m of bySender.values()) if (m.senderId !== target.userId && (newest === undefined || m.seq > newest.seq)) newest = m
       if (newest !== undefined) options.push(target, messagePayload(newest, room, target.preview, unread.get(target.userId) ?? 0), urgency)
     }
   }
@@ -108,11 +117,13 @@ export function createNotifier (options: NotifierOptions) {
     /** A new message was committed here. */
     add (message: NewMessageFacts): void {
       if (closed) return
-      if (waiting >= limit) return warnBehind({ roomId: message.roomId })
-      waiting++
-      const queued = pending.get(message.roomId)
-      if (queued === undefined) pending.set(message.roomId, [message])
-      else queued.push(message)
+      let room = pending.get(message.roomId)
+      if (room?.has(message.senderId) !== true) {
+        if (waiting >= limit) return warnBehind({ roomId: message.roomId })
+        waiting++
+      }
+      if (room === undefined) pending.set(message.roomId, room = new Map())
+      room.set(message.senderId, message)
       if (!draining) drain().catch(() => {})
     },
 

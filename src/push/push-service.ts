@@ -60,7 +60,7 @@ export async function createPushService (settings: PushSettings, options: PushSe
   const notifier = createNotifier({ db, inForeground: options.inForeground, push, log })
   const unsubscribe = options.chat.onEvent((event) => {
     if (event.type === 'message.new') notifier.add(event.message)
-    else if (event.type === 'settings') notifier.forget(event.roomId)
+    else if (event.type === 'settings' || event.type === 'room.joined') notifier.forget(event.roomId)
   })
   const stopHearingRevocations = options.onRevoked(() => notifier.forget())
 

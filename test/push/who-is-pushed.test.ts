@@ -3,6 +3,7 @@ import { bearer, login, PASSWORD } from '../helper.js'
 import { openSocket } from '../fixtures/ws-client.js'
 import { webp } from '../fixtures/images.js'
 import { multipart } from '../fixtures/multipart.js'
+import { adminCommands } from '../../src/admin/commands.js'
 import { pushFamily, sendMessage, subscribedDevice } from './push-fixture.js'
 
 t.test('a new message buzzes every other member\'s devices, once each, and nobody else\'s', async (t) => {
@@ -70,6 +71,25 @@ t.test('a device whose session ended is not pushed', async (t) => {
   await fake.waitFor('carol', 2)
   await app.push.service().idle()
   t.equal(fake.pushesTo('bob').length, 1, 'the lost phone stays quiet')
+})
+
+t.test('a member an admin adds to a room is pushed from its next message', async (t) => {
+  const family = await pushFamily(t, ['alice', 'bob', 'carol'])
+  const { app, fake, users } = family
+  await subscribedDevice(family, 'bob')
+  await subscribedDevice(family, 'carol')
+  const admin = { db: app.database.db, onRevoked: () => {}, onJoined: (roomId: string, userIds: string[]) => app.chat.joined(roomId, userIds) }
+  await adminCommands['create-room'](admin, { name: 'Cousins', members: ['alice', 'carol'] })
+  const rooms = (await app.inject({ url: '/api/rooms', headers: bearer(users.alice!.token) })).json().rooms as Array<{ id: string, name: string }>
+  const cousins = rooms.find((r) => r.name === 'Cousins')!.id
+  await sendMessage(app, users.alice!.token, { roomId: cousins, body: 'only carol hears this' })
+  await fake.waitFor('carol')
+  await adminCommands['add-member'](admin, { room: 'Cousins', username: 'bob' })
+  await sendMessage(app, users.alice!.token, { roomId: cousins, body: 'welcome, bob' })
+  await fake.waitFor('carol', 2)
+  await app.push.service().idle()
+  // Both pushes of the second message come from the same round: the room's recipients were asked again.
+  t.match(fake.pushesTo('bob').map((p) => p.payload), [{ roomId: cousins, body: 'welcome, bob' }])
 })
 
 t.test('edits, deletions, reactions and reads push nothing', async (t) => {
