@@ -8,12 +8,12 @@ import { stdSerializers } from 'pino'
 import { redactUrl } from './redact-url.js'
 import { clientErrorHandler, frameworkErrorHandler } from './framework-errors.js'
 import { ErrorResponseSchema } from './schemas/common.js'
-import { validatorCompiler } from './validation.js'
+import { lazySerializerFactory, validatorCompiler } from './schema-compilers.js'
 import dbPlugin from '../plugins/db.js'
 import authPlugin from '../plugins/auth.js'
 import securityPlugin from '../plugins/security.js'
 import redisPlugin from '../plugins/redis.js'
-import swaggerPlugin from '../plugins/swagger.js'
+import docsPlugin from '../plugins/docs.js'
 import adminSocketPlugin from '../plugins/admin-socket.js'
 import backupsPlugin from '../plugins/backups.js'
 import pushPlugin, { type PushPluginOptions } from '../plugins/push.js'
@@ -71,6 +71,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     pluginTimeout: 60_000,
     return503OnClosing: true,
     forceCloseConnections: true,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory } },
     frameworkErrors: frameworkErrorHandler(securityHeaders),
     clientErrorHandler: clientErrorHandler(securityHeaders)
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -113,7 +114,7 @@ export async function buildApp (config: Config, overrides: AppOverrides = {}): P
     settings: config.push,
     ...(overrides.pushSender === undefined ? {} : { sender: overrides.pushSender })
   })
-  await app.register(swaggerPlugin)
+  await app.register(docsPlugin)
   await app.register(adminSocketPlugin, { dataDir: config.dataDir })
   await app.register(backupsPlugin, { schedule: config.backup })
 
