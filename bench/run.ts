@@ -17,6 +17,8 @@ import { seed } from './seed.js'
 
 // Everything runs compiled, as `npm start` runs the product: `npm run bench` builds dist/ first.
 const built = (source: string): string => join(PROJECT_ROOT, 'dist', source.replace(/\.ts$/, '.js'))
+/** The server as `npm start` runs it: its bundle (scripts/bundle-server.mjs). */
+const PRODUCT = join(PROJECT_ROOT, 'dist', 'bundle', 'server.js')
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5)
 const WS_SECONDS = Number(process.env.BENCH_WS_SECONDS ?? 4)
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'footprint,http,logins,fanout,fairness,push,idle').split(','))
@@ -89,7 +91,7 @@ interface Proc { child: ChildProcess, port: number }
 /** The product, quiet (LOG_LEVEL=warn: no per-request log lines), on a port chosen here. */
 async function spawnProduct (env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort()
-  const child = spawn(process.execPath, [...nodeArgs, built('src/server.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, PRODUCT], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit']
@@ -286,7 +288,7 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
  * + @fastify/websocket. Peak RSS is the whole process tree's, sampled every 5 ms.
  */
 async function benchFootprint (db: string, databaseUrl: string | null, secret: string): Promise<void> {
-  const product = (dataDir: string) => measureStart(built('src/server.ts'), [], {
+  const product = (dataDir: string) => measureStart(PRODUCT, [], {
     DATA_DIR: dataDir, JWT_SECRET: secret, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl })
   }, true)
   const scratch = (): string => mkdtempSync(join(tmpdir(), 'family-chat-footprint-'))

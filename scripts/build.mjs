@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the server, bin/ commands and benchmarks to JavaScript in dist/, and the web app into dist/web/ (run by `npm install`'s
+// Compiles the server, bin/ commands and benchmarks to JavaScript in dist/, bundles the server into dist/bundle/, and the web app into dist/web/ (run by `npm install`'s
 // prepare step, before `npm start` and before every bin/ command). Plain JavaScript itself, so it
 // needs no TypeScript loader.
 //
@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildWeb } from './build-web.mjs'
+import { bundleServer } from './bundle-server.mjs'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const DIST = join(ROOT, 'dist')
@@ -60,6 +61,13 @@ const result = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.buil
 if (result.status !== 0) {
   rmSync(staging, { recursive: true, force: true })
   console.error('family-chat: the TypeScript build failed')
+  process.exit(1)
+}
+try {
+  await bundleServer(staging)
+} catch (err) {
+  rmSync(staging, { recursive: true, force: true })
+  console.error('family-chat: bundling the server failed:', err instanceof Error ? err.message : err)
   process.exit(1)
 }
 try {

@@ -1,4 +1,7 @@
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { PROJECT_ROOT } from '../../db/paths.js'
 
 export interface RawImage {
   width: number
@@ -15,11 +18,10 @@ export class HeicUnreadableError extends Error {}
 /** The decoder itself failed (it could not start, or died): the server's fault, never the file's. */
 export class HeicDecoderError extends Error {}
 
-// Run from the sources (tests, scripts under tsx) the worker is the compiled one the build keeps
-// fresh: a worker thread does not inherit the main thread's TypeScript loader.
-const WORKER_URL = import.meta.url.endsWith('.ts')
-  ? new URL('../../dist/src/media/heic-worker.js', import.meta.url)
-  : new URL('./heic-worker.js', import.meta.url)
+// Always the compiled worker the build keeps fresh, wherever this module runs from: the sources
+// under tsx (a worker thread does not inherit the main thread's TypeScript loader), dist/src/, or
+// the server's bundle.
+const WORKER_URL = pathToFileURL(join(PROJECT_ROOT, 'dist', 'src', 'media', 'heic-worker.js'))
 
 /**
  * One worker thread running libheif (WASM), started on the first HEIC and kept; requests are
