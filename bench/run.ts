@@ -260,7 +260,8 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     procs.push(product)
     const refHttp = await spawnServer('bench/servers/reference-http.ts', {})
     const refWs = await spawnServer('bench/servers/reference-ws.ts', {})
-    procs.push(refHttp, refWs)
+    const refCorked = await spawnServer('bench/servers/reference-ws.ts', { REFERENCE_CORK: '1' })
+    procs.push(refHttp, refWs, refCorked)
     const base = `http://127.0.0.1:${product.port}`
     const token = seeded.tokens[0]!
 
@@ -268,11 +269,12 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     if (PARTS.has('logins')) await benchLogins(db, base)
     if (PARTS.has('fanout')) {
       await benchCommitFloor(db, databaseUrl, dataDir)
-      await benchFanout(db, product, refWs, tokensFile, seeded.roomId)
+      await benchFanout(db, product, { naive: refWs, corked: refCorked }, tokensFile, seeded.roomId)
     }
     if (PARTS.has('fairness')) await benchFairness(db, base, token, seeded.roomId)
     await stop(product)
     await stop(refWs)
+    await stop(refCorked)
     if (PARTS.has('push')) await benchPush(db, productEnv, tokensFile, seeded.tokens, seeded.roomId)
     if (PARTS.has('idle')) await benchIdle(db, productEnv, tokensFile, seeded.roomId, dataDir)
   } finally {
@@ -390,7 +392,14 @@ async function benchCommitFloor (db: string, databaseUrl: string | null, dataDir
   floors.push({ db, what: 'commit alone: one INSERT at 200/s, its own process', p50: result.p50!, p99: result.p99!, max: result.max! })
 }
 
-async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: string, roomId: string): Promise<void> {
+/**
+ * The bare `ws` references: the naive one writes each frame to each socket on its own; the corked
+ * one corks each socket for the tick, as the product does — the stricter ceiling at saturation.
+ */
+interface WsReferences { naive: Proc, corked: Proc }
+
+async function benchFanout (db: string, product: Proc, references: WsReferences, tokensFile: string, roomId: string): Promise<void> {
+  const refWs = references.naive
   for (const sockets of SOCKETS) {
     const senders = Math.min(5, sockets)
     for (const rate of [sockets === 1000 ? 20 : 200, 0]) {
@@ -401,6 +410,11 @@ async function benchFanout (db: string, product: Proc, refWs: Proc, tokensFile: 
       progress(`${db}: fan-out N=${sockets}, ${label}, Family Chat`)
       const ours = await wsLoad(product.child.pid!, { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets, senders, rate, seconds: WS_SECONDS, tokensFile, roomId })
       addRow(db, `fan-out N=${sockets} ${label}`, 'delivered/s', ours, bare)
+      if (rate === 0) {
+        progress(`${db}: fan-out N=${sockets}, ${label}, bare ws corked`)
+        const corked = await wsLoad(references.corked.child.pid!, { url: `ws://127.0.0.1:${references.corked.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
+        addRow(db, `fan-out N=${sockets} ${label} vs corked ws`, 'delivered/s', ours, corked)
+      }
       if (sockets === 1) floors.push({ db, what: 'bare ws, one socket at 200 msg/s: send → delivery', p50: bare.p50!, p99: bare.p99!, max: bare.max! })
     }
   }
