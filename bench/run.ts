@@ -51,7 +51,7 @@ const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (our
   },
   'p99 ms': {
     figure: (f) => f.p99,
-    detail: (o, r) => `${fmt(o.p50)}/${fmt(o.p99)} | ${fmt(r.p50)}/${fmt(r.p99)}`,
+    detail: (o, r) => `${fmt(o.p50, 1)}/${fmt(o.p99, 1)} | ${fmt(r.p50, 1)}/${fmt(r.p99, 1)}`,
     server: (o) => o.loginsPerSec !== undefined
       ? `${fmt(o.loginsPerSec)} logins/s, login p99 ${fmt(o.loginP99)} ms`
       : `${fmt(o.pagesPerSec)} pages/s served, ${fmt(o.refused)} refused`
@@ -271,7 +271,7 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
       await benchCommitFloor(db, databaseUrl, dataDir)
       await benchFanout(db, product, { naive: refWs, corked: refCorked }, tokensFile, seeded.roomId)
     }
-    if (PARTS.has('fairness')) await benchFairness(db, base, token, seeded.roomId)
+    if (PARTS.has('fairness')) await benchFairness(db, product, token, tokensFile, seeded.roomId)
     await stop(product)
     await stop(refWs)
     await stop(refCorked)
@@ -364,8 +364,10 @@ async function benchLogins (db: string, base: string): Promise<void> {
 
 // One member reading as hard as the per-socket limits allow must not stall everyone else: four
 // sockets of one member each `sync` the room's largest page (100 messages of 4,000 characters) at
-// 20 per second (RATE_LIMIT_WS's default), while /health is probed at a steady pace.
-async function benchFairness (db: string, base: string, token: string, roomId: string): Promise<void> {
+// 20 per second (RATE_LIMIT_WS's default), while /health is probed at a steady pace, and then while
+// ten other members talk at 200 msg/s: their send → delivery p99 against the same talk alone.
+async function benchFairness (db: string, product: Proc, token: string, tokensFile: string, roomId: string): Promise<void> {
+  const base = `http://127.0.0.1:${product.port}`
   progress(`${db}: 100 messages of 4,000 characters`)
   const long = '😀'.repeat(1000) + 'x'.repeat(3000)
   let since = 0
@@ -374,14 +376,25 @@ async function benchFairness (db: string, base: string, token: string, roomId: s
     const { message } = await res.json() as { message: { seq: number } }
     if (i === 0) since = message.seq - 1
   }
+  const whileSyncing = async <T>(seconds: number, measure: () => Promise<T>): Promise<{ measured: T, pagesPerSec: number, refused: number }> => {
+    const load = runJson([process.execPath, built('bench/load/sync-load.ts'), JSON.stringify({ url: base.replace('http:', 'ws:'), token, roomId, since, sockets: 4, rate: 20, seconds: seconds + 2 })])
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const measured = await measure()
+    const served = await load
+    return { measured, pagesPerSec: served.pages! / (seconds + 2), refused: served.errors! }
+  }
   progress(`${db}: GET /health at 200 req/s, quiet`)
   const quiet = await probeHttp(`${base}/health`, HTTP_SECONDS)
   progress(`${db}: GET /health at 200 req/s while one member's 4 sockets sync long pages at 20/s each`)
-  const load = runJson([process.execPath, built('bench/load/sync-load.ts'), JSON.stringify({ url: base.replace('http:', 'ws:'), token, roomId, since, sockets: 4, rate: 20, seconds: HTTP_SECONDS + 2 })])
-  await new Promise((resolve) => setTimeout(resolve, 1000))
-  const busy = await probeHttp(`${base}/health`, HTTP_SECONDS)
-  const served = await load
-  addRow(db, 'GET /health p99 while one member syncs long pages', 'p99 ms', { ...busy, pagesPerSec: served.pages! / (HTTP_SECONDS + 2), refused: served.errors! }, quiet)
+  const health = await whileSyncing(HTTP_SECONDS, () => probeHttp(`${base}/health`, HTTP_SECONDS))
+  addRow(db, 'GET /health p99 while one member syncs long pages', 'p99 ms', { ...health.measured, pagesPerSec: health.pagesPerSec, refused: health.refused }, quiet)
+  // The talkers are the tokens after the reader's, so the reader's own budget is not theirs.
+  const talk = { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets: 10, senders: 5, rate: 200, seconds: WS_SECONDS, tokensFile, roomId, tokenOffset: 1 }
+  progress(`${db}: ten other members at 200 msg/s, quiet`)
+  const alone = await wsLoad(product.child.pid!, talk)
+  progress(`${db}: ten other members at 200 msg/s while one member's 4 sockets sync long pages`)
+  const talking = await whileSyncing(WS_SECONDS, () => wsLoad(product.child.pid!, talk))
+  addRow(db, 'fan-out N=10 200 msg/s while one syncs', 'p99 ms', { ...talking.measured, pagesPerSec: talking.pagesPerSec, refused: talking.refused }, alone)
 }
 
 // Every delivery waits for a durable commit: the commit alone, at the moderate fan-out's rate.

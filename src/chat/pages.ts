@@ -6,6 +6,7 @@ import type { Db } from '../../db/types.js'
 import { notFound } from '../errors.js'
 import type { RecentMessages } from './recent-messages.js'
 import { withQuotes, type ChatMessage } from './quotes.js'
+import { readInChunks } from './chunked-read.js'
 
 export interface HistoryQuery {
   roomId?: string | undefined
@@ -66,7 +67,7 @@ export async function readPage (db: Db, recent: RecentMessages | null, roomId: s
   const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
   if (lastSeq === undefined) throw notFound('No such room')
   if (query.since !== undefined) {
-    const rows = await listChangedSince(db, roomId, query.since, query.limit + 1, PAGE_BYTES)
+    const rows = await readInChunks((after, limit, maxBytes) => listChangedSince(db, roomId, after, limit, maxBytes), rowCost, query.since, query.limit + 1, PAGE_BYTES)
     const page = firstWithin(rows.slice(0, query.limit))
     return { roomId, messages: await withQuotes(db, page), hasMore: rows.length > page.length, lastSeq }
   }
