@@ -33,6 +33,18 @@ t.test('the OpenAPI document is generated from the route schemas', async (t) => 
   t.ok([200, 302].includes(ui.statusCode))
 })
 
+t.test('HEAD of the docs answers as GET does, without the body', async (t) => {
+  const app = await build(t)
+  for (const url of ['/docs/json', '/docs']) {
+    const get = await app.inject({ url })
+    const head = await app.inject({ method: 'HEAD', url })
+    t.equal(head.statusCode, get.statusCode, `${url}: the same status`)
+    t.equal(head.headers['content-type'], get.headers['content-type'], `${url}: the same type`)
+    t.equal(head.headers['content-security-policy'], get.headers['content-security-policy'], `${url}: the same policy`)
+    t.equal(head.body, '', `${url}: no body`)
+  }
+})
+
 t.test('/docs works over plain HTTP on a home-network name: its policy does not upgrade its own assets to https', async (t) => {
   const app = await build(t)
   const headers = { host: 'familychat.lan:3000' }
