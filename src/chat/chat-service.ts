@@ -75,6 +75,7 @@ export function createChatService (options: ChatServiceOptions) {
   let familyId: string | undefined
 
   const budget = createReadBudget(options.readBudget ?? READ_BUDGET)
+  const pages = { db, recent, writesIdle: log.drain }
 
   /** The room named, or the Family room when none is. */
   const roomOrFamily = async (roomId: string | undefined): Promise<string> => roomId ?? (familyId ??= await familyRoomId(db))
@@ -246,7 +247,7 @@ export function createChatService (options: ChatServiceOptions) {
         return Promise.reject(validation('Use either before or since, not both'))
       }
       return budget.run(userId, async () => {
-        const page = await readPage(db, recent, await roomOrFamily(query.roomId), userId, query)
+        const page = await readPage(pages, await roomOrFamily(query.roomId), userId, query)
         return { result: page, bytes: page.messages.reduce((sum, m) => sum + rowCost(m), 0) }
       })
     },

@@ -8,20 +8,40 @@ export type ChangeFeedRead<Row> = (after: number, limit: number, maxBytes: numbe
  */
 export const READ_CHUNK_BYTES = 64 * 1024
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+/** How long a read lets the room log's writes go first: a room that never stops writing is never idle. */
+export const WRITES_FIRST_MS = 20
+
+export interface ChunkedRead<Row> {
+  read: ChangeFeedRead<Row>
+  cost (row: Row): number
+  since: number
+  limit: number
+  maxBytes: number
+  /** Resolves when no write is being committed: on PGlite a read and a commit share one connection. */
+  writesIdle (): Promise<void>
+}
+
+async function writesFirst (writesIdle: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, WRITES_FIRST_MS) })
+  await Promise.race([writesIdle(), bound])
+  clearTimeout(timer)
+}
 
 /**
  * The change feed after `since` as one `read` of `limit` rows within `maxBytes` would answer it,
- * in reads of READ_CHUNK_BYTES. A message changed again between two reads comes back in the later
- * one (with its new event number), and only that newer state is kept.
+ * in reads of READ_CHUNK_BYTES, each in a turn of its own once the writes in progress are
+ * committed. A message changed again between two reads comes back in the later one (with its new
+ * event number), and only that newer state is kept.
  */
-export async function readInChunks<Row extends { id: string, eventSeq: number }> (
-  read: ChangeFeedRead<Row>, cost: (row: Row) => number, since: number, limit: number, maxBytes: number
-): Promise<Row[]> {
+export async function readInChunks<Row extends { id: string, eventSeq: number }> (options: ChunkedRead<Row>): Promise<Row[]> {
+  const { read, cost, limit, maxBytes } = options
   const rows: Row[] = []
   let bytes = 0
-  let after = since
+  let after = options.since
   for (;;) {
+    await new Promise((resolve) => setImmediate(resolve))
+    await writesFirst(options.writesIdle)
     const wanted = limit - rows.length
     const within = Math.min(READ_CHUNK_BYTES, maxBytes - bytes)
     const chunk = await read(after, wanted, within)
@@ -36,6 +56,5 @@ export async function readInChunks<Row extends { id: string, eventSeq: number }>
     const atEnd = chunk.length < wanted && chunkBytes <= within
     if (atEnd || rows.length >= limit || bytes > maxBytes) return rows
     after = chunk[chunk.length - 1]!.eventSeq
-    await nextTurn()
   }
 }

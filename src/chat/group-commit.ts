@@ -105,7 +105,7 @@ export function createGroupCommit<Op, Result, Event> (options: GroupCommitOption
       })
     },
 
-    /** Resolves when everything queued so far, for every key, is committed (graceful shutdown). */
+    /** Resolves when no key has anything queued or committing (graceful shutdown; history reads let writes go first). */
     async drain (): Promise<void> {
       while (flushing.size > 0) await Promise.all(flushing.values())
     }

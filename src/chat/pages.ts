@@ -51,11 +51,18 @@ function newestWithin<Row extends MessageRow> (rows: Row[]): Row[] {
   return rows
 }
 
+/** Where pages come from: the database, the recent-messages cache, and when the room log's writes are done. */
+export interface PageSource {
+  db: Db
+  recent: RecentMessages | null
+  writesIdle (): Promise<void>
+}
+
 /**
  * One page of a room for a member: the latest (from the recent-messages cache when it has it),
  * older than `before`, or the change feed after `since`; cut at PAGE_BYTES.
  */
-export async function readPage (db: Db, recent: RecentMessages | null, roomId: string, userId: string, query: HistoryQuery): Promise<HistoryPage> {
+export async function readPage ({ db, recent, writesIdle }: PageSource, roomId: string, userId: string, query: HistoryQuery): Promise<HistoryPage> {
   const isLatest = query.since === undefined && query.before === undefined
   const cached = isLatest ? recent?.latest(roomId, userId, query.limit) : undefined
   if (cached !== undefined) {
@@ -67,7 +74,14 @@ export async function readPage (db: Db, recent: RecentMessages | null, roomId: s
   const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
   if (lastSeq === undefined) throw notFound('No such room')
   if (query.since !== undefined) {
-    const rows = await readInChunks((after, limit, maxBytes) => listChangedSince(db, roomId, after, limit, maxBytes), rowCost, query.since, query.limit + 1, PAGE_BYTES)
+    const rows = await readInChunks({
+      read: (after, limit, maxBytes) => listChangedSince(db, roomId, after, limit, maxBytes),
+      cost: rowCost,
+      since: query.since,
+      limit: query.limit + 1,
+      maxBytes: PAGE_BYTES,
+      writesIdle
+    })
     const page = firstWithin(rows.slice(0, query.limit))
     return { roomId, messages: await withQuotes(db, page), hasMore: rows.length > page.length, lastSeq }
   }
