@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { openDatabase } from '../db/client.js'
-import { listChangedSince, listLatestMessages } from '../db/queries/messages.js'
+import { listChangedSince, listLatestMessages, listOlderThan } from '../db/queries/messages.js'
 import { totalUnreadQuery } from '../db/queries/push.js'
 import { roomsOfUserQuery } from '../db/queries/rooms.js'
 import { searchMessagesQuery } from '../db/queries/search.js'
@@ -56,7 +56,7 @@ try {
     process.stdout.write(`\n== ${label}: ${seqScan ? 'SEQUENTIAL SCAN (bad)' : 'index only'}\n${lines.join('\n')}\n`)
   }
   await explain('latest page', listLatestMessages(db, roomId, 51))
-  await explain('page before seq 500,000', listLatestMessages(db, roomId, 51, 500_000))
+  await explain('page before seq 500,000', listOlderThan(db, roomId, 500_000, 51, 256 * 1024))
   await explain('change feed since 999,900', listChangedSince(db, roomId, ROWS - 100, 51))
   await explain('rooms of bob (unread walks only his 20 unread)', roomsOfUserQuery(db, bob.id))
   await explain('badge of bob (his 20 unread)', totalUnreadQuery(db, [bob.id]))

@@ -32,9 +32,9 @@ export async function updateMessage (tx: Db, id: string, values: Partial<NewMess
 }
 
 /** Newest first from the (room_id, seq) index, `limit` of them. */
-export function listLatestMessages (db: Db, roomId: string, limit: number, before?: number) {
+export function listLatestMessages (db: Db, roomId: string, limit: number) {
   return db.select().from(messages)
-    .where(and(eq(messages.roomId, roomId), before === undefined ? undefined : lt(messages.seq, before)))
+    .where(eq(messages.roomId, roomId))
     .orderBy(desc(messages.seq)).limit(limit)
 }
 
@@ -55,24 +55,37 @@ export async function listLastMessages (db: Db, roomIds: string[]): Promise<Mess
 export const MESSAGE_OVERHEAD_BYTES = 400
 
 /**
- * The change feed: messages changed by an event after `since`, oldest change first, from the
- * (room_id, event_seq) index — at most `limit`, and only those starting within `maxBytes` of the
- * page (the first one past it included, so the caller can tell more follow). The weights are read
- * first (`octet_length` reads a TOASTed body's size without decompressing it); only the rows that
- * will be sent are fetched whole, so a page of long messages costs what it sends.
+ * A room's messages in `order` from `from` (exclusive) — at most `limit`, and only those starting
+ * within `maxBytes` of the page (the first one past it included, so the caller can tell more
+ * follow). The weights are read first (`octet_length` reads a TOASTed body's size without
+ * decompressing it); only the rows that will be sent are fetched whole, so a page of long messages
+ * costs what it sends.
  */
-export function listChangedSince (db: Db, roomId: string, since: number, limit: number, maxBytes = Number.MAX_SAFE_INTEGER) {
+function listWithin (db: Db, roomId: string, order: 'change feed' | 'older', from: number, limit: number, maxBytes: number) {
   const weight = sql`${MESSAGE_OVERHEAD_BYTES} + octet_length(${messages.body})`
+  const [column, direction, after] = order === 'change feed'
+    ? [messages.eventSeq, asc, gt(messages.eventSeq, from)] as const
+    : [messages.seq, desc, lt(messages.seq, from)] as const
   const weighed = db.$with('weighed').as(
     db.select({
       id: messages.id,
-      before: sql<number>`sum(${weight}) over (order by ${messages.eventSeq}) - (${weight})`.as('bytes_before')
+      before: sql<number>`sum(${weight}) over (order by ${direction(column)}) - (${weight})`.as('bytes_before')
     }).from(messages)
-      .where(and(eq(messages.roomId, roomId), gt(messages.eventSeq, since)))
-      .orderBy(asc(messages.eventSeq)).limit(limit)
+      .where(and(eq(messages.roomId, roomId), after))
+      .orderBy(direction(column)).limit(limit)
   )
   return db.with(weighed).select(getTableColumns(messages)).from(messages)
     .innerJoin(weighed, eq(messages.id, weighed.id))
     .where(sql`${weighed.before} <= ${maxBytes}`)
-    .orderBy(asc(messages.eventSeq))
+    .orderBy(direction(column))
+}
+
+/** The change feed: messages changed by an event after `since`, oldest change first, from the (room_id, event_seq) index. */
+export function listChangedSince (db: Db, roomId: string, since: number, limit: number, maxBytes = Number.MAX_SAFE_INTEGER) {
+  return listWithin(db, roomId, 'change feed', since, limit, maxBytes)
+}
+
+/** Scrolling up: messages older than `before`, newest first, from the (room_id, seq) index. */
+export function listOlderThan (db: Db, roomId: string, before: number, limit: number, maxBytes: number) {
+  return listWithin(db, roomId, 'older', before, limit, maxBytes)
 }

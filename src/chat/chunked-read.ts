@@ -1,5 +1,5 @@
-/** One query of the change feed: at most `limit` rows after `after`, those starting within `maxBytes`. */
-export type ChangeFeedRead<Row> = (after: number, limit: number, maxBytes: number) => Promise<Row[]>
+/** One query of a page: at most `limit` rows from `from` on (exclusive), those starting within `maxBytes`. */
+export type ChunkRead<Row> = (from: number, limit: number, maxBytes: number) => Promise<Row[]>
 
 /**
  * At most this much of a page is read in one query, and the event loop gets a turn between
@@ -12,9 +12,11 @@ export const READ_CHUNK_BYTES = 64 * 1024
 export const WRITES_FIRST_MS = 20
 
 export interface ChunkedRead<Row> {
-  read: ChangeFeedRead<Row>
+  read: ChunkRead<Row>
   cost (row: Row): number
-  since: number
+  /** Where the next read starts after this row: its event number in the change feed, its seq scrolling up. */
+  next (row: Row): number
+  from: number
   limit: number
   maxBytes: number
   /** Resolves when no write is being committed: on PGlite a read and a commit share one connection. */
@@ -29,22 +31,22 @@ async function writesFirst (writesIdle: () => Promise<void>): Promise<void> {
 }
 
 /**
- * The change feed after `since` as one `read` of `limit` rows within `maxBytes` would answer it,
- * in reads of READ_CHUNK_BYTES, each in a turn of its own once the writes in progress are
- * committed. A message changed again between two reads comes back in the later one (with its new
+ * A page as one `read` of `limit` rows within `maxBytes` would answer it, in reads of
+ * READ_CHUNK_BYTES, each in a turn of its own once the writes in progress are committed. A message
+ * changed again between two reads of the change feed comes back in the later one (with its new
  * event number), and only that newer state is kept.
  */
-export async function readInChunks<Row extends { id: string, eventSeq: number }> (options: ChunkedRead<Row>): Promise<Row[]> {
+export async function readInChunks<Row extends { id: string }> (options: ChunkedRead<Row>): Promise<Row[]> {
   const { read, cost, limit, maxBytes } = options
   const rows: Row[] = []
   let bytes = 0
-  let after = options.since
+  let from = options.from
   for (;;) {
     await new Promise((resolve) => setImmediate(resolve))
     await writesFirst(options.writesIdle)
     const wanted = limit - rows.length
     const within = Math.min(READ_CHUNK_BYTES, maxBytes - bytes)
-    const chunk = await read(after, wanted, within)
+    const chunk = await read(from, wanted, within)
     let chunkBytes = 0
     for (const row of chunk) {
       const earlier = rows.findIndex((r) => r.id === row.id)
@@ -55,6 +57,6 @@ export async function readInChunks<Row extends { id: string, eventSeq: number }>
     bytes += chunkBytes
     const atEnd = chunk.length < wanted && chunkBytes <= within
     if (atEnd || rows.length >= limit || bytes > maxBytes) return rows
-    after = chunk[chunk.length - 1]!.eventSeq
+    from = options.next(chunk[chunk.length - 1]!)
   }
 }

@@ -1,4 +1,4 @@
-import { listChangedSince, listLatestMessages, MESSAGE_OVERHEAD_BYTES } from '../../db/queries/messages.js'
+import { listChangedSince, listLatestMessages, listOlderThan, MESSAGE_OVERHEAD_BYTES } from '../../db/queries/messages.js'
 import { lastSeqForMember } from '../../db/queries/rooms.js'
 import { isUuid } from '../../db/ids.js'
 import type { MessageRow } from '../../db/schema/index.js'
@@ -73,22 +73,26 @@ export async function readPage ({ db, recent, writesIdle }: PageSource, roomId: 
   // lastSeq is read first, so the page may hold newer events than it says, never fewer.
   const lastSeq = isUuid(roomId) ? await lastSeqForMember(db, roomId, userId) : undefined
   if (lastSeq === undefined) throw notFound('No such room')
-  if (query.since !== undefined) {
+  // The change feed (oldest change first) or scrolling up (newest first), a chunk at a time.
+  const older = query.since === undefined
+  const from = query.since ?? query.before
+  if (from !== undefined) {
     const rows = await readInChunks({
-      read: (after, limit, maxBytes) => listChangedSince(db, roomId, after, limit, maxBytes),
+      read: (cursor, limit, maxBytes) => (older ? listOlderThan : listChangedSince)(db, roomId, cursor, limit, maxBytes),
+      next: (row) => older ? row.seq : row.eventSeq,
+      from,
       cost: rowCost,
-      since: query.since,
       limit: query.limit + 1,
       maxBytes: PAGE_BYTES,
       writesIdle
     })
-    const page = firstWithin(rows.slice(0, query.limit))
-    return { roomId, messages: await withQuotes(db, page), hasMore: rows.length > page.length, lastSeq }
+    const page = await withQuotes(db, firstWithin(rows.slice(0, query.limit)))
+    return { roomId, messages: older ? page.reverse() : page, hasMore: rows.length > page.length, lastSeq }
   }
-  const read = isLatest && recent !== null ? Math.max(recent.fillSize, query.limit + 1) : query.limit + 1
-  // Every row read gets its quote, the cache's fill included (one query, none without replies).
-  const rows = await withQuotes(db, await listLatestMessages(db, roomId, read, query.before))
-  if (isLatest) recent?.fill(roomId, userId, lastSeq, rows)
+  // The latest page is read whole: the recent-messages cache keeps it (and every row its quote).
+  const read = recent !== null ? Math.max(recent.fillSize, query.limit + 1) : query.limit + 1
+  const rows = await withQuotes(db, await listLatestMessages(db, roomId, read))
+  recent?.fill(roomId, userId, lastSeq, rows)
   const page = firstWithin(rows.slice(0, query.limit))
   return { roomId, messages: page.reverse(), hasMore: rows.length > page.length, lastSeq }
 }

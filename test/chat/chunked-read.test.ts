@@ -27,7 +27,7 @@ function feedOf (count: number, seed: number, maxSize: number): Row[] {
 
 const PAGE = 256 * 1024
 const over = (feed: Row[], read: ChunkedRead<Row>['read'] = async (after, limit, maxBytes) => feedRead(feed, after, limit, maxBytes)): ChunkedRead<Row> =>
-  ({ read, cost: (row) => row.size, since: 0, limit: 101, maxBytes: PAGE, writesIdle: async () => {} })
+  ({ read, cost: (row) => row.size, next: (row) => row.eventSeq, from: 0, limit: 101, maxBytes: PAGE, writesIdle: async () => {} })
 
 t.test('reading in chunks answers what one read of the whole page answers', async (t) => {
   for (const [seed, count, maxSize, since, limit] of [
@@ -41,7 +41,7 @@ t.test('reading in chunks answers what one read of the whole page answers', asyn
         asked.push(maxBytes)
         return feedRead(feed, after, lim, maxBytes)
       }),
-      since,
+      from: since,
       limit
     })
     t.same(rows.map((r) => r.id), feedRead(feed, since, limit, PAGE).map((r) => r.id), `feed ${seed}: the same rows in the same order`)
