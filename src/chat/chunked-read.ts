@@ -9,7 +9,7 @@ export type ChunkRead<Row> = (from: number, limit: number, maxBytes: number) => 
 export const READ_CHUNK_BYTES = 64 * 1024
 
 /** How long a read lets the room log's writes go first: a room that never stops writing is never idle. */
-export const WRITES_FIRST_MS = 20
+const WRITES_FIRST_MS = 20
 
 export interface ChunkedRead<Row> {
   read: ChunkRead<Row>
