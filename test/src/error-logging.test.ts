@@ -10,6 +10,8 @@ t.test('a failed query is logged as the driver\'s error: no SQL text, no paramet
   const sent = await app.inject({ method: 'POST', url: '/api/messages', headers: bearer(alice.token), payload: { body: 'hello', clientId: 'c1' } })
   const id = sent.json().message.id as string
   await app.database.db.execute(sql.raw('alter table messages rename column body to body_gone'))
+  // The test helper hands this database to the next app once this one closes: give it back whole.
+  t.teardown(() => app.database.db.execute(sql.raw('alter table messages rename column body_gone to body')))
 
   const edit = await app.inject({ method: 'PATCH', url: `/api/messages/${id}`, headers: bearer(alice.token), payload: { body: 'secret-body-7f3a' } })
   t.equal(edit.statusCode, 500)
