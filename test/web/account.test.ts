@@ -1,6 +1,6 @@
 import t from 'tap'
 import { bearer, login } from '../helper.js'
-import { launchBrowser, noBrowser, PHONE, openPage, openRoom, say, listeningFamily, shownBodies, signIn } from '../fixtures/browser.js'
+import { aliceOnPhoneAndLaptop, launchBrowser, noBrowser, PHONE, openPage, openRoom, say, listeningFamily, shownBodies, signIn } from '../fixtures/browser.js'
 
 t.test('a wrong password is refused on the form; the right one logs in and stays logged in across reloads', { skip: noBrowser }, async (t) => {
   const { origin } = await listeningFamily(t)
@@ -26,12 +26,7 @@ t.test('a wrong password is refused on the form; the right one logs in and stays
 })
 
 t.test('logging out of another device from the devices screen sends that device to the login form', { skip: noBrowser }, async (t) => {
-  const { origin } = await listeningFamily(t)
-  const browser = await launchBrowser(t)
-  const phone = await openPage(browser, origin, { phone: true })
-  const laptop = await openPage(browser, origin)
-  await signIn(phone.page, origin, 'alice')
-  await signIn(laptop.page, origin, 'alice')
+  const { phone, laptop } = await aliceOnPhoneAndLaptop(t)
 
   await laptop.page.click('.me')
   await laptop.page.click('.devices-link')

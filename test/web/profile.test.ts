@@ -2,7 +2,7 @@ import sharp from 'sharp'
 import t from 'tap'
 import { bearer, PASSWORD } from '../helper.js'
 import { heic } from '../fixtures/images.js'
-import { DEVICES, familyApi, inFamilyRoom, launchBrowser, listeningFamily, noBrowser, openPage, signIn } from '../fixtures/browser.js'
+import { aliceOnPhoneAndLaptop, DEVICES, familyApi, inFamilyRoom, launchBrowser, listeningFamily, noBrowser, openPage, signIn } from '../fixtures/browser.js'
 
 /** A 1200×600 photo: red on the left half, blue on the right. */
 const redAndBlue = (): Promise<Buffer> => sharp({ create: { width: 1200, height: 600, channels: 3, background: '#ff0000' } })
@@ -80,12 +80,7 @@ t.test('a HEIC photo, which the browser cannot draw, gets a placeholder and is c
 })
 
 t.test('changing the password: refusals are explained, and success logs out my other devices but not this one', { skip: noBrowser }, async (t) => {
-  const { origin } = await listeningFamily(t)
-  const browser = await launchBrowser(t)
-  const phone = await openPage(browser, origin, { phone: true })
-  const laptop = await openPage(browser, origin)
-  await signIn(phone.page, origin, 'alice')
-  await signIn(laptop.page, origin, 'alice')
+  const { origin, phone, laptop } = await aliceOnPhoneAndLaptop(t)
   await phone.page.click('.me')
   const form = phone.page.locator('.profile-password')
   const status = form.locator('.form-status')
