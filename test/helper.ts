@@ -8,9 +8,9 @@ import postgres from 'postgres'
 import tap from 'tap'
 import { buildApp, type AppOverrides } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
-import { adminCommands } from '../src/admin/commands.js'
+import { hashPassword } from '../src/auth/passwords.js'
 import { count } from 'drizzle-orm'
-import { findUserByUsername } from '../db/queries/users.js'
+import { insertUser } from '../db/queries/users.js'
 import { messages } from '../db/schema/index.js'
 import { createPglite, usePglite } from '../db/embedded.js'
 import type { Database } from '../db/client.js'
@@ -129,11 +129,21 @@ export interface TestUser {
   token: string
 }
 
-/** Creates a user the way bin/add-user does. */
-export async function createUser (app: FastifyInstance, username: string, password = PASSWORD, displayName?: string): Promise<string> {
-  await adminCommands['add-user']({ db: app.database.db, onRevoked: () => {} }, { username, password, ...(displayName === undefined ? {} : { displayName }) })
-  const row = await findUserByUsername(app.database.db, username)
-  return row!.id
+// Hashing a password at production cost is the slowest part of most tests' set-up, so the users
+// of one test process share one argon2id hash per password. bin/add-user's own hashing is tested in
+// test/bin; a login still verifies the password against the stored hash as always.
+const passwordHashes = new Map<string, Promise<string>>()
+
+/** Creates a user as bin/add-user does (a member of Family), with the password's shared hash. */
+export async function createUser (app: FastifyInstance, username: string, password = PASSWORD, displayName = username): Promise<string> {
+  let passwordHash = passwordHashes.get(password)
+  if (passwordHash === undefined) {
+    passwordHash = hashPassword(password)
+    passwordHashes.set(password, passwordHash)
+  }
+  const row = await insertUser(app.database.db, { username, displayName, passwordHash: await passwordHash })
+  if (row === undefined) throw new Error(`user ${username} already exists`)
+  return row.id
 }
 
 export async function login (app: FastifyInstance, username: string, password = PASSWORD, userAgent = 'tap'): Promise<string> {

@@ -1,0 +1,3 @@
+import { runShard } from './shards.js'
+
+runShard(1, 2)
