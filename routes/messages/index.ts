@@ -7,15 +7,20 @@ import {
   MessagePageSchema,
   MessageParamsSchema,
   MessageSchema,
+  type Message,
   ReactionBodySchema,
   SendMessageBodySchema
 } from '../../src/schemas/message.js'
+import type { LogResult } from '../../src/chat/room-log.js'
 import { authOf } from '../auth-of.js'
 
 const MessageResponseSchema = Type.Object({ message: MessageSchema })
 const JSON_TYPE = 'application/json; charset=utf-8'
 
 const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /** A change to one message is answered with the message as it now is. */
+  const answer = ({ message }: LogResult): { message: Message } => ({ message: app.chat.toDto(message) })
+
   app.get('', {
     schema: {
       tags: ['messages'],
@@ -58,10 +63,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: EditMessageBodySchema,
       response: responses({ 200: MessageResponseSchema }, 400, 401, 403, 404, 409)
     }
-  }, async (request) => {
-    const { message } = await app.chat.edit(authOf(request).userId, request.params.id, request.body.body)
-    return { message: app.chat.toDto(message) }
-  })
+  }, async (request) => answer(await app.chat.edit(authOf(request).userId, request.params.id, request.body.body)))
 
   app.delete('/:id', {
     schema: {
@@ -70,10 +72,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: MessageParamsSchema,
       response: responses({ 200: MessageResponseSchema }, 401, 403, 404)
     }
-  }, async (request) => {
-    const { message } = await app.chat.remove(authOf(request).userId, request.params.id)
-    return { message: app.chat.toDto(message) }
-  })
+  }, async (request) => answer(await app.chat.remove(authOf(request).userId, request.params.id)))
 
   app.put('/:id/reaction', {
     schema: {
@@ -83,10 +82,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: ReactionBodySchema,
       response: responses({ 200: MessageResponseSchema }, 400, 401, 404, 409)
     }
-  }, async (request) => {
-    const { message } = await app.chat.react(authOf(request).userId, request.params.id, request.body.emoji)
-    return { message: app.chat.toDto(message) }
-  })
+  }, async (request) => answer(await app.chat.react(authOf(request).userId, request.params.id, request.body.emoji)))
 
   app.delete('/:id/reaction', {
     schema: {
@@ -95,10 +91,7 @@ const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: MessageParamsSchema,
       response: responses({ 200: MessageResponseSchema }, 401, 404)
     }
-  }, async (request) => {
-    const { message } = await app.chat.react(authOf(request).userId, request.params.id, null)
-    return { message: app.chat.toDto(message) }
-  })
+  }, async (request) => answer(await app.chat.react(authOf(request).userId, request.params.id, null)))
 }
 
 export default messageRoutes
