@@ -34,3 +34,9 @@ t.test('a database from the template is the one migrations build from scratch, a
   t.ok(expected.length > 20, `the comparison covers the schema (${expected.length} entries)`)
   t.same((await client.query(SCHEMA)).rows, expected, 'same tables, columns, indexes, constraints and applied migrations')
 })
+
+t.test('PGlite extends a new WAL segment instead of writing it full of zeros under a commit', async (t) => {
+  const client = await createPglite()
+  t.teardown(() => client.close())
+  t.same((await client.query('show wal_init_zero')).rows, [{ wal_init_zero: 'off' }])
+})

@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { aliceAndBob, bearer, userWithToken } from '../helper.js'
+import { sql } from 'drizzle-orm'
+import { aliceAndBob, bearer, build, userWithToken } from '../helper.js'
 import * as images from '../fixtures/images.js'
 import { multipart } from '../fixtures/multipart.js'
 
@@ -123,4 +124,10 @@ t.test('search needs a token', async (t) => {
   const res = await app.inject({ url: '/api/search?q=x' })
   t.equal(res.statusCode, 401)
   t.match(res.json(), { code: 'unauthorized' })
+})
+
+t.test('the index takes a message\'s words as it is stored: no pending list for a later send to merge', async (t) => {
+  const app = await build(t)
+  const result = await app.database.db.execute(sql`select array_to_string(reloptions, ',') as options from pg_class where relname = 'messages_search_idx'`)
+  t.same(Array.isArray(result) ? [...result] : (result as { rows: unknown[] }).rows, [{ options: 'fastupdate=off' }])
 })
