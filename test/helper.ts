@@ -9,7 +9,7 @@ import tap from 'tap'
 import { buildApp, type AppOverrides } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { hashPassword } from '../src/auth/passwords.js'
-import { count } from 'drizzle-orm'
+import { count, type SQL } from 'drizzle-orm'
 import { insertUser } from '../db/queries/users.js'
 import { messages } from '../db/schema/index.js'
 import { createPglite, usePglite } from '../db/embedded.js'
@@ -156,6 +156,12 @@ export async function login (app: FastifyInstance, username: string, password = 
 export async function storedMessageCount (app: FastifyInstance): Promise<number> {
   const [row] = await app.database.db.select({ n: count() }).from(messages)
   return row!.n
+}
+
+/** The rows of a raw query on the app's database: postgres-js answers an array, PGlite `{ rows }`. */
+export async function selectRows (app: FastifyInstance, query: SQL): Promise<unknown[]> {
+  const result: unknown = await app.database.db.execute(query)
+  return Array.isArray(result) ? [...result] : (result as { rows: unknown[] }).rows
 }
 
 /** An app with two members, each logged in: most multi-user tests start here. */

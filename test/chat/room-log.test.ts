@@ -2,7 +2,7 @@ import t from 'tap'
 import { eq, sql } from 'drizzle-orm'
 import { messages, rooms } from '../../db/schema/index.js'
 import type { ChatEvent } from '../../src/chat/chat-service.js'
-import { build, createUser } from '../helper.js'
+import { build, createUser, selectRows } from '../helper.js'
 
 t.test('hundreds of concurrent sends, edits and deletes give each room the events 1..N, in order', async (t) => {
   const app = await build(t)
@@ -84,8 +84,8 @@ t.test('sends queued in the same turn of the event loop are committed together',
   t.same(results.map((r) => r.message.seq), [2, 3, 4], 'numbered in the order they were queued')
   // Rows written by one statement carry its transaction's id.
   const ids = results.map((r) => r.message.id)
-  const rows = await app.database.db.execute(sql`select distinct xmin::text as tx from messages where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`)
-  t.equal((Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows).length, 1, 'one transaction for the three')
+  const rows = await selectRows(app, sql`select distinct xmin::text as tx from messages where id in (${sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `)})`)
+  t.equal(rows.length, 1, 'one transaction for the three')
 })
 
 t.test('a batch mixing new messages with retries of stored ones inserts the new only, numbered in order', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'drizzle-orm'
-import { aliceAndBob, bearer, build, userWithToken } from '../helper.js'
+import { aliceAndBob, bearer, build, selectRows, userWithToken } from '../helper.js'
 import * as images from '../fixtures/images.js'
 import { multipart } from '../fixtures/multipart.js'
 
@@ -128,6 +128,5 @@ t.test('search needs a token', async (t) => {
 
 t.test('the index takes a message\'s words as it is stored: no pending list for a later send to merge', async (t) => {
   const app = await build(t)
-  const result = await app.database.db.execute(sql`select array_to_string(reloptions, ',') as options from pg_class where relname = 'messages_search_idx'`)
-  t.same(Array.isArray(result) ? [...result] : (result as { rows: unknown[] }).rows, [{ options: 'fastupdate=off' }])
+  t.same(await selectRows(app, sql`select array_to_string(reloptions, ',') as options from pg_class where relname = 'messages_search_idx'`), [{ options: 'fastupdate=off' }])
 })
