@@ -1,5 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { LAST_MESSAGE_WINDOW } from '../../db/queries/messages.js'
 import { adminCommands } from '../../src/admin/commands.js'
 import { aliceAndBob, bearer, build, userWithToken } from '../helper.js'
 import { openSocket } from '../fixtures/ws-client.js'
@@ -149,6 +150,20 @@ t.test('each room carries its newest message that is not deleted, for the conver
   t.match((await rooms(app, bob.token))[0].lastMessage, { id: third.id, body: 'third' }, 'the newest by seq, not by latest change')
   await app.inject({ method: 'DELETE', url: `/api/messages/${third.id}`, headers: bearer(alice.token) })
   t.match((await rooms(app, bob.token))[0].lastMessage, { id: second.id, reactions: { '👍': [alice.id] } }, 'a deleted message gives way to the one before')
+})
+
+t.test('a room whose newest messages are all deleted shows the one before them, past the window the list looks through first', async (t) => {
+  const { app, alice, bob } = await aliceAndBob(t)
+  const kept = (await send(app, alice.token, 'kept')).json().message
+  for (let i = 0; i <= LAST_MESSAGE_WINDOW; i++) {
+    const { id } = (await send(app, bob.token, `gone ${i}`)).json().message
+    t.equal((await app.inject({ method: 'DELETE', url: `/api/messages/${id}`, headers: bearer(bob.token) })).statusCode, 200)
+  }
+  t.match((await rooms(app, alice.token))[0].lastMessage, { id: kept.id, body: 'kept' })
+  await adminCommands['create-room']({ db: app.database.db, onRevoked: () => {} }, { name: 'Cousins', members: ['alice'] })
+  const listed = await rooms(app, alice.token)
+  t.equal(listed.length, 2)
+  t.equal(listed.find((r: { name: string }) => r.name === 'Cousins').lastMessage, null, 'an empty room beside it still has none')
 })
 
 t.test('ready and room.joined carry lastMessage too', async (t) => {
