@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { openDatabase } from '../db/client.js'
-import { listChangedSince, listLatestMessages, listOlderThan } from '../db/queries/messages.js'
+import { LAST_MESSAGE_WINDOW, lastLiveMessagesQuery, listChangedSince, listLatestMessages, listOlderThan } from '../db/queries/messages.js'
 import { totalUnreadQuery } from '../db/queries/push.js'
 import { roomsOfUserQuery } from '../db/queries/rooms.js'
 import { searchMessagesQuery } from '../db/queries/search.js'
@@ -58,6 +58,7 @@ try {
   await explain('latest page', listLatestMessages(db, roomId, 51))
   await explain('page before seq 500,000', listOlderThan(db, roomId, 500_000, 51, 256 * 1024))
   await explain('change feed since 999,900', listChangedSince(db, roomId, ROWS - 100, 51))
+  await explain('conversation list: the last live message (the newest 50 index entries)', lastLiveMessagesQuery(db, [roomId], LAST_MESSAGE_WINDOW))
   await explain('rooms of bob (unread walks only his 20 unread)', roomsOfUserQuery(db, bob.id))
   await explain('badge of bob (his 20 unread)', totalUnreadQuery(db, [bob.id]))
   await explain('badge of alice (half a million unread, counted to 100)', totalUnreadQuery(db, [alice.id]))

@@ -48,25 +48,30 @@ export const LAST_MESSAGE_WINDOW = 50
  */
 export async function listLastMessages (db: Db, roomIds: string[]): Promise<MessageRow[]> {
   if (roomIds.length === 0) return []
-  const found = await lastLiveMessages(db, roomIds, LAST_MESSAGE_WINDOW)
+  const found = (await lastLiveMessagesQuery(db, roomIds, LAST_MESSAGE_WINDOW)).map((r) => r.last)
   const missing = roomIds.filter((id) => !found.some((m) => m.roomId === id))
-  return missing.length === 0 ? found : [...found, ...await lastLiveMessages(db, missing, null)]
+  if (missing.length === 0) return found
+  return [...found, ...(await lastLiveMessagesQuery(db, missing, null)).map((r) => r.last)]
 }
 
-/** Per room, the newest message not deleted among its newest `window` (null: among all of them). */
-async function lastLiveMessages (db: Db, roomIds: string[], window: number | null): Promise<MessageRow[]> {
+/**
+ * Per room, the newest message not deleted among its newest `window` (null: among all of them).
+ * Exported so scripts/explain-history.ts can EXPLAIN it.
+ */
+export function lastLiveMessagesQuery (db: Db, roomIds: string[], window: number | null) {
   // `deleted_at is null` beside `order by seq desc limit 1` made a planner without statistics
   // (PGlite never gathers any) expect a single live row in the room and sort the room's whole
   // history to find it: 50 ms a connect at 100,000 messages. The window is read from the index
   // with no filter, which every planner reads in order; the filter only sees what it read.
-  const newest = db.select().from(messages).where(eq(messages.roomId, rooms.id))
-    .orderBy(desc(messages.seq)).limit(window ?? Number.MAX_SAFE_INTEGER).as('newest')
+  const liveAmongNewest = (size: number) => {
+    const newest = db.select().from(messages).where(eq(messages.roomId, rooms.id)).orderBy(desc(messages.seq)).limit(size).as('newest')
+    return db.select().from(newest).where(isNull(newest.deletedAt)).orderBy(desc(newest.seq)).limit(1).as('last')
+  }
   const last = window === null
     ? db.select().from(messages).where(and(eq(messages.roomId, rooms.id), isNull(messages.deletedAt)))
       .orderBy(desc(messages.seq)).limit(1).as('last')
-    : db.select().from(newest).where(isNull(newest.deletedAt)).orderBy(desc(newest.seq)).limit(1).as('last')
-  const rows = await db.select().from(rooms).innerJoinLateral(last, sql`true`).where(inArray(rooms.id, roomIds))
-  return rows.map((r) => r.last)
+    : liveAmongNewest(window)
+  return db.select().from(rooms).innerJoinLateral(last, sql`true`).where(inArray(rooms.id, roomIds))
 }
 
 /** What a message weighs in a page: its body's UTF-8 bytes and an allowance for the other fields. */
