@@ -43,7 +43,7 @@ const fmt = (n: number | undefined, digits = 0): string => n === undefined || Nu
 const signed = (n: number): string => n >= 0 ? `+${fmt(n)}` : fmt(n)
 
 /** Per unit: the figure compared (the ratio is ours / the reference's), latency detail, server detail. */
-const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (ours: Figures, ref: Figures): string, server (ours: Figures): string }> = {
+const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (ours: Figures, ref: Figures): string, server (ours: Figures, ref: Figures): string }> = {
   'req/s': {
     figure: (f) => f.reqPerSec,
     detail: (o, r) => `${fmt(o.p50)}/${fmt(o.p99)} | ${fmt(r.p50)}/${fmt(r.p99)}`,
@@ -59,7 +59,7 @@ const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (our
   'delivered/s': {
     figure: (f) => f.deliveredPerSec,
     detail: (o, r) => `${fmt(o.p50, 1)}/${fmt(o.p99, 1)}/${fmt(o.max, 0)} | ${fmt(r.p50, 1)}/${fmt(r.p99, 1)}/${fmt(r.max, 0)}`,
-    server: (o) => `${fmt(o.serverCpu, 2)} cores, ${fmt(o.serverRssMb)} MB`
+    server: (o, r) => `${fmt(o.serverCpu, 2)} cores, ${fmt(o.serverRssMb)} MB; generator ${fmt(o.generatorCpu, 2)} | ${fmt(r.generatorCpu, 2)} cores`
   },
   'RSS bytes/socket': {
     figure: (f) => f.bytesPerSocket,
@@ -513,10 +513,10 @@ const lines = [
   `Family Chat benchmark — ${new Date().toISOString()} — Node ${process.version}, loopback, NODE_ENV=production, LOG_LEVEL=warn, limits raised (${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')})`,
   'ratio = Family Chat / reference measured in the same run (bare Fastify hello JSON for HTTP; bare ws broadcast, no auth, no persistence, for fan-out).',
   '',
-  'db        scenario                                  unit              Family Chat    reference   ratio   p50/p99/max ms (ours | ref)        server CPU, RSS',
+  'db        scenario                                  unit              Family Chat    reference   ratio   p50/p99/max ms (ours | ref)        server CPU, RSS; load generator CPU (ours | ref)',
   ...rows.map((r) => {
     const unit = UNITS[r.unit]
-    return `${r.db.padEnd(9)} ${r.scenario.padEnd(41)} ${r.unit.padEnd(17)} ${fmt(unit.figure(r.product)).padStart(11)} ${fmt(unit.figure(r.reference)).padStart(12)} ${r.ratio.toFixed(2).padStart(7)}   ${unit.detail(r.product, r.reference).padEnd(34)} ${unit.server(r.product)}`
+    return `${r.db.padEnd(9)} ${r.scenario.padEnd(41)} ${r.unit.padEnd(17)} ${fmt(unit.figure(r.product)).padStart(11)} ${fmt(unit.figure(r.reference)).padStart(12)} ${r.ratio.toFixed(2).padStart(7)}   ${unit.detail(r.product, r.reference).padEnd(34)} ${unit.server(r.product, r.reference)}`
   }),
   ...floors.length === 0
     ? []
