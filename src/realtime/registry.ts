@@ -10,10 +10,16 @@ export interface Connection {
   /** The TCP socket under `socket` (the upgraded request's), corked while a tick's frames are written. */
   readonly stream: Writable
   /** Frames held back until `ready` has been sent, so nothing is lost while the socket starts. */
-  held: string[] | null
+  held: Frame[] | null
   /** The app is on screen (the client's `visibility` frame; a new socket counts as visible). */
   visible: boolean
 }
+
+/** A serialised frame: the JSON text, or its UTF-8 bytes when it goes to many sockets. */
+export type Frame = string | Buffer
+
+/** Sent as a text frame, whichever form it has. */
+const TEXT = { binary: false }
 
 export interface RegistryOptions {
   /** Unsent bytes a socket may accumulate before it is dropped as a slow consumer. */
@@ -65,7 +71,7 @@ export function createRegistry (options: RegistryOptions) {
     connection.stream.cork()
   }
 
-  function write (connection: Connection, frame: string): void {
+  function write (connection: Connection, frame: Frame): void {
     if (connection.held !== null) {
       connection.held.push(frame)
       return
@@ -77,8 +83,14 @@ export function createRegistry (options: RegistryOptions) {
       return
     }
     corkForThisTick(connection)
-    connection.socket.send(frame)
+    connection.socket.send(frame, TEXT)
   }
+
+  /**
+   * A frame for several sockets is encoded to UTF-8 once: a string is encoded again for each
+   * socket it is written to, and a tick's frames then leave in one `writev` of buffers.
+   */
+  const forMany = (frame: string, sockets: number): Frame => sockets > 1 ? Buffer.from(frame) : frame
 
   return {
     /** Registers the connection in its rooms. True when it is the user's first socket. */
@@ -115,13 +127,17 @@ export function createRegistry (options: RegistryOptions) {
     },
 
     broadcast (roomId: string, frame: string, exceptUserId?: string): void {
-      for (const connection of rooms.get(roomId) ?? []) {
-        if (connection.userId !== exceptUserId) write(connection, frame)
+      const connections = rooms.get(roomId)
+      if (connections === undefined) return
+      const bytes = forMany(frame, connections.size)
+      for (const connection of connections) {
+        if (connection.userId !== exceptUserId) write(connection, bytes)
       }
     },
 
     broadcastAll (frame: string): void {
-      for (const connection of roomsOf.keys()) write(connection, frame)
+      const bytes = forMany(frame, roomsOf.size)
+      for (const connection of roomsOf.keys()) write(connection, bytes)
     },
 
     send: write,

@@ -103,6 +103,24 @@ t.test('send, retry, edit and delete over the socket, with fan-out to every memb
   await Promise.all([a1.close(), a2.close(), b.close()])
 })
 
+t.test('a broadcast reaches every socket as a text frame with the exact UTF-8 of the message', async (t) => {
+  const { app, alice, bob } = await aliceAndBob(t)
+  const sender = await openSocket(app, alice.token)
+  const receivers = [await openSocket(app, bob.token), await openSocket(app, bob.token), await openSocket(app, alice.token)]
+  const kinds: boolean[][] = receivers.map(() => [])
+  receivers.forEach((socket, i) => socket.ws.on('message', (_raw, isBinary) => kinds[i]!.push(isBinary)))
+  const roomId = await familyOf(sender)
+  const body = 'Crème brûlée 🎂 для бабушки — 東京'
+  const ack = await sender.request('message.send', { roomId, body, clientId: 'utf8-1' })
+  t.equal(ack.type, 'ack')
+  for (const [i, socket] of receivers.entries()) {
+    const frame = await socket.next('message.new', (f) => f.data.message!.id === ack.data.message!.id)
+    t.equal(frame.data.message!.body, body, `socket ${i} got the body unchanged`)
+    t.notOk(kinds[i]!.includes(true), `socket ${i} got text frames only`)
+  }
+  await Promise.all([sender, ...receivers].map((s) => s.close()))
+})
+
 t.test('a message sent over HTTP fans out exactly like one sent over the socket', async (t) => {
   const { app, alice, bob } = await aliceAndBob(t)
   const b = await openSocket(app, bob.token)
