@@ -30,8 +30,8 @@ export interface RegistryOptions {
 /**
  * Every index of who is connected where — room → connections, connection → rooms, user →
  * connections, session → connections — and the only code that changes them (socket.io's
- * in-memory adapter is the model). A frame is serialised once by the caller and the same string
- * is written to each socket.
+ * in-memory adapter is the model). A frame is serialised once by the caller and the same bytes
+ * are written to each socket.
  */
 export function createRegistry (options: RegistryOptions) {
   const rooms = new Map<string, Set<Connection>>()
