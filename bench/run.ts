@@ -26,6 +26,8 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? 'footprint,http,logins,fanout,
 // N = 1 (at a fixed rate only) is the path of one message without the fan-out.
 const SOCKETS = (process.env.BENCH_SOCKETS ?? '1,10,100,1000').split(',').map(Number)
 const LOADS = new Set((process.env.BENCH_LOADS ?? 'moderate,saturation').split(','))
+// BENCH_PROFILE=<dir>: each product process writes a CPU profile there as it stops (`--cpu-prof`).
+const PROFILE_ARGS = process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
 // A benchmark of thousands of messages per second from a few sockets is not a family: limits raised.
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN: '100000/min', RATE_LIMIT_API: '10000000/min', RATE_LIMIT_WS: '1000000/s' }
@@ -91,7 +93,7 @@ interface Proc { child: ChildProcess, port: number }
 /** The product, quiet (LOG_LEVEL=warn: no per-request log lines), on a port chosen here. */
 async function spawnProduct (env: Record<string, string>, nodeArgs: string[] = []): Promise<Proc> {
   const port = await freePort()
-  const child = spawn(process.execPath, [...nodeArgs, PRODUCT], {
+  const child = spawn(process.execPath, [...PROFILE_ARGS, ...nodeArgs, PRODUCT], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit']
