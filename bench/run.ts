@@ -26,6 +26,8 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? 'footprint,http,logins,fanout,
 // N = 1 (at a fixed rate only) is the path of one message without the fan-out.
 const SOCKETS = (process.env.BENCH_SOCKETS ?? '1,10,100,1000').split(',').map(Number)
 const LOADS = new Set((process.env.BENCH_LOADS ?? 'moderate,saturation').split(','))
+// Fixed-rate fan-out runs of the reference and the product alternate this many times (medians compared).
+const FIXED_RATE_PAIRS = Number(process.env.BENCH_FIXED_RATE_PAIRS ?? 3)
 // BENCH_PROFILE=<dir>: each product process writes a CPU profile there as it stops (`--cpu-prof`).
 const PROFILE_ARGS = process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
@@ -33,7 +35,7 @@ const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN: '100000/min', RATE_LIMIT_API: '10000000/min', RATE_LIMIT_WS: '1000000/s' }
 
 type Figures = Record<string, number>
-type Unit = 'req/s' | 'delivered/s' | 'p99 ms' | 'RSS bytes/socket' | 'ready ms' | 'idle MiB'
+type Unit = 'req/s' | 'delivered/s' | 'p99 ms' | 'send → delivery p99 ms' | 'RSS bytes/socket' | 'ready ms' | 'idle MiB'
 interface Row { db: string, scenario: string, product: Figures, reference: Figures, ratio: number, unit: Unit }
 const rows: Row[] = []
 /** Latency floors of this machine, measured in the same run (no reference: they are the reference). */
@@ -45,7 +47,7 @@ const fmt = (n: number | undefined, digits = 0): string => n === undefined || Nu
 const signed = (n: number): string => n >= 0 ? `+${fmt(n)}` : fmt(n)
 
 /** Per unit: the figure compared (the ratio is ours / the reference's), latency detail, server detail. */
-const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (ours: Figures, ref: Figures): string, server (ours: Figures, ref: Figures): string }> = {
+const UNITS: Record<Unit, { figure (f: Figures): number | undefined, digits?: number, detail (ours: Figures, ref: Figures): string, server (ours: Figures, ref: Figures): string }> = {
   'req/s': {
     figure: (f) => f.reqPerSec,
     detail: (o, r) => `${fmt(o.p50)}/${fmt(o.p99)} | ${fmt(r.p50)}/${fmt(r.p99)}`,
@@ -57,6 +59,12 @@ const UNITS: Record<Unit, { figure (f: Figures): number | undefined, detail (our
     server: (o) => o.loginsPerSec !== undefined
       ? `${fmt(o.loginsPerSec)} logins/s, login p99 ${fmt(o.loginP99)} ms`
       : `${fmt(o.pagesPerSec)} pages/s served, ${fmt(o.refused)} refused`
+  },
+  'send → delivery p99 ms': {
+    figure: (f) => f.p99,
+    digits: 1,
+    detail: (o, r) => `${fmt(o.p50, 1)}/${fmt(o.p99, 1)}/${fmt(o.max, 0)} | ${fmt(r.p50, 1)}/${fmt(r.p99, 1)}/${fmt(r.max, 0)}`,
+    server: () => `median of ${FIXED_RATE_PAIRS} alternating runs each`
   },
   'delivered/s': {
     figure: (f) => f.deliveredPerSec,
@@ -206,6 +214,8 @@ const median = (values: number[]): number => {
   const mid = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
+/** Each figure's median over several runs of one scenario. */
+const medianOf = (list: Figures[]): Figures => Object.fromEntries(Object.keys(list[0]!).map((key) => [key, median(list.map((f) => f[key] ?? 0))]))
 
 /**
  * Memory per idle socket, at the margin and after full garbage collections (setting sockets up
@@ -420,19 +430,44 @@ async function benchFanout (db: string, product: Proc, references: WsReferences,
     for (const rate of [sockets === 1000 ? 20 : 200, 0]) {
       if (!LOADS.has(rate === 0 ? 'saturation' : 'moderate') || (sockets === 1 && rate === 0)) continue
       const label = rate === 0 ? 'saturation' : `${rate} msg/s`
-      progress(`${db}: fan-out N=${sockets}, ${label}, bare ws`)
-      const bare = await wsLoad(refWs.child.pid!, { url: `ws://127.0.0.1:${refWs.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
-      progress(`${db}: fan-out N=${sockets}, ${label}, Family Chat`)
-      const ours = await wsLoad(product.child.pid!, { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets, senders, rate, seconds: WS_SECONDS, tokensFile, roomId })
-      addRow(db, `fan-out N=${sockets} ${label}`, 'delivered/s', ours, bare)
-      if (rate === 0) {
-        progress(`${db}: fan-out N=${sockets}, ${label}, bare ws corked`)
-        const corked = await wsLoad(references.corked.child.pid!, { url: `ws://127.0.0.1:${references.corked.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
-        addRow(db, `fan-out N=${sockets} ${label} vs corked ws`, 'delivered/s', ours, corked)
+      const bareLoad = (): Promise<Figures> => wsLoad(refWs.child.pid!, { url: `ws://127.0.0.1:${refWs.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
+      const ourLoad = (): Promise<Figures> => wsLoad(product.child.pid!, { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets, senders, rate, seconds: WS_SECONDS, tokensFile, roomId })
+      if (rate > 0) {
+        await fixedRatePairs(db, `fan-out N=${sockets} ${label}`, bareLoad, ourLoad)
+        continue
       }
-      if (sockets === 1) floors.push({ db, what: 'bare ws, one socket at 200 msg/s: send → delivery', p50: bare.p50!, p99: bare.p99!, max: bare.max! })
+      progress(`${db}: fan-out N=${sockets}, ${label}, bare ws`)
+      const bare = await bareLoad()
+      progress(`${db}: fan-out N=${sockets}, ${label}, Family Chat`)
+      const ours = await ourLoad()
+      addRow(db, `fan-out N=${sockets} ${label}`, 'delivered/s', ours, bare)
+      progress(`${db}: fan-out N=${sockets}, ${label}, bare ws corked`)
+      const corked = await wsLoad(references.corked.child.pid!, { url: `ws://127.0.0.1:${references.corked.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
+      addRow(db, `fan-out N=${sockets} ${label} vs corked ws`, 'delivered/s', ours, corked)
     }
   }
+}
+
+/**
+ * Runs at a fixed rate are compared by their tail, and one run's p99 moved by 2x from the next
+ * here: the reference and the product alternate FIXED_RATE_PAIRS times and the medians are
+ * compared, each run's p99 printed as it goes.
+ */
+async function fixedRatePairs (db: string, scenario: string, bareLoad: () => Promise<Figures>, ourLoad: () => Promise<Figures>): Promise<void> {
+  const runs: Record<'bare' | 'ours', Figures[]> = { bare: [], ours: [] }
+  for (let pair = 1; pair <= FIXED_RATE_PAIRS; pair++) {
+    progress(`${db}: ${scenario}, bare ws (${pair}/${FIXED_RATE_PAIRS})`)
+    runs.bare.push(await bareLoad())
+    progress(`${db}: ${scenario}, Family Chat (${pair}/${FIXED_RATE_PAIRS})`)
+    runs.ours.push(await ourLoad())
+  }
+  const p99s = (list: Figures[]): string => list.map((f) => fmt(f.p99, 1)).join(' ')
+  progress(`${db}: ${scenario}, p99 ms of each run: Family Chat ${p99s(runs.ours)}, bare ws ${p99s(runs.bare)}`)
+  const ours = medianOf(runs.ours)
+  const bare = medianOf(runs.bare)
+  addRow(db, scenario, 'delivered/s', ours, bare)
+  addRow(db, `${scenario}, tail`, 'send → delivery p99 ms', ours, bare)
+  if (scenario.startsWith('fan-out N=1 ')) floors.push({ db, what: 'bare ws, one socket at 200 msg/s: send → delivery', p50: bare.p50!, p99: bare.p99!, max: bare.max! })
 }
 
 /** Away members' devices subscribed in the pushes-on run: each message is pushed to every one of them. */
@@ -477,7 +512,6 @@ async function benchPush (db: string, productEnv: Record<string, string>, tokens
           await stop(proc)
         }
       }
-      const medianOf = (list: Figures[]): Figures => Object.fromEntries(Object.keys(list[0]!).map((key) => [key, median(list.map((f) => f[key] ?? 0))]))
       progress(`${db}: N=10 ${label}, delivered/s off ${runs.off.map((f) => Math.round(f.deliveredPerSec ?? 0)).join(' ')}, on ${runs.on.map((f) => Math.round(f.deliveredPerSec ?? 0)).join(' ')}`)
       addRow(db, `pushes on/off N=10 ${label}`, 'delivered/s', medianOf(runs.on), medianOf(runs.off))
     }
@@ -515,10 +549,10 @@ const lines = [
   `Family Chat benchmark — ${new Date().toISOString()} — Node ${process.version}, loopback, NODE_ENV=production, LOG_LEVEL=warn, limits raised (${Object.entries(RAISED_LIMITS).map(([k, v]) => `${k}=${v}`).join(', ')})`,
   'ratio = Family Chat / reference measured in the same run (bare Fastify hello JSON for HTTP; bare ws broadcast, no auth, no persistence, for fan-out).',
   '',
-  'db        scenario                                  unit              Family Chat    reference   ratio   p50/p99/max ms (ours | ref)        server CPU, RSS; load generator CPU (ours | ref)',
+  'db        scenario                                  unit                   Family Chat    reference   ratio   p50/p99/max ms (ours | ref)        server CPU, RSS; load generator CPU (ours | ref)',
   ...rows.map((r) => {
     const unit = UNITS[r.unit]
-    return `${r.db.padEnd(9)} ${r.scenario.padEnd(41)} ${r.unit.padEnd(17)} ${fmt(unit.figure(r.product)).padStart(11)} ${fmt(unit.figure(r.reference)).padStart(12)} ${r.ratio.toFixed(2).padStart(7)}   ${unit.detail(r.product, r.reference).padEnd(34)} ${unit.server(r.product, r.reference)}`
+    return `${r.db.padEnd(9)} ${r.scenario.padEnd(41)} ${r.unit.padEnd(22)} ${fmt(unit.figure(r.product), unit.digits).padStart(11)} ${fmt(unit.figure(r.reference), unit.digits).padStart(12)} ${r.ratio.toFixed(2).padStart(7)}   ${unit.detail(r.product, r.reference).padEnd(34)} ${unit.server(r.product, r.reference)}`
   }),
   ...floors.length === 0
     ? []
