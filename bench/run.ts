@@ -433,7 +433,8 @@ async function benchFanout (db: string, product: Proc, references: WsReferences,
       const bareLoad = (): Promise<Figures> => wsLoad(refWs.child.pid!, { url: `ws://127.0.0.1:${refWs.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
       const ourLoad = (): Promise<Figures> => wsLoad(product.child.pid!, { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets, senders, rate, seconds: WS_SECONDS, tokensFile, roomId })
       if (rate > 0) {
-        await fixedRatePairs(db, `fan-out N=${sockets} ${label}`, bareLoad, ourLoad)
+        const bare = await fixedRatePairs(db, `fan-out N=${sockets} ${label}`, bareLoad, ourLoad)
+        if (sockets === 1) floors.push({ db, what: 'bare ws, one socket at 200 msg/s: send → delivery', p50: bare.p50!, p99: bare.p99!, max: bare.max! })
         continue
       }
       progress(`${db}: fan-out N=${sockets}, ${label}, bare ws`)
@@ -451,9 +452,9 @@ async function benchFanout (db: string, product: Proc, references: WsReferences,
 /**
  * Runs at a fixed rate are compared by their tail, and one run's p99 moved by 2x from the next
  * here: the reference and the product alternate FIXED_RATE_PAIRS times and the medians are
- * compared, each run's p99 printed as it goes.
+ * compared, each run's p99 printed as it goes. Answers the reference's medians.
  */
-async function fixedRatePairs (db: string, scenario: string, bareLoad: () => Promise<Figures>, ourLoad: () => Promise<Figures>): Promise<void> {
+async function fixedRatePairs (db: string, scenario: string, bareLoad: () => Promise<Figures>, ourLoad: () => Promise<Figures>): Promise<Figures> {
   const runs: Record<'bare' | 'ours', Figures[]> = { bare: [], ours: [] }
   for (let pair = 1; pair <= FIXED_RATE_PAIRS; pair++) {
     progress(`${db}: ${scenario}, bare ws (${pair}/${FIXED_RATE_PAIRS})`)
@@ -467,7 +468,7 @@ async function fixedRatePairs (db: string, scenario: string, bareLoad: () => Pro
   const bare = medianOf(runs.bare)
   addRow(db, scenario, 'delivered/s', ours, bare)
   addRow(db, `${scenario}, tail`, 'send → delivery p99 ms', ours, bare)
-  if (scenario.startsWith('fan-out N=1 ')) floors.push({ db, what: 'bare ws, one socket at 200 msg/s: send → delivery', p50: bare.p50!, p99: bare.p99!, max: bare.max! })
+  return bare
 }
 
 /** Away members' devices subscribed in the pushes-on run: each message is pushed to every one of them. */
