@@ -71,21 +71,15 @@ export function createNotifier (options: NotifierOptions) {
   }
 
   async function notifyRoom (roomId: string, bySender: Map<string, NewMessageFacts>): Promise<void> {
-    let t0 = performance.now()
     const { targets, room: heading } = await factsOf(roomId)
-    const tFacts = performance.now() - t0
     if (targets.length === 0 || heading === undefined) return
-    t0 = performance.now()
     const foreground = await options.inForeground(targets.map((t) => t.sessionId))
-    const tFg = performance.now() - t0
-    t0 = performance.now()
     const away = targets.filter((t) => !foreground.has(t.sessionId))
     if (away.length === 0) return
     const [senderNames, unread] = await Promise.all([
       namesOf([...bySender.keys()]),
       totalUnread(db, [...new Set(away.map((t) => t.userId))])
     ])
-    process.stderr.write(`TIMING facts ${tFacts.toFixed(1)} fg ${tFg.toFixed(1)} unread ${(performance.now() - t0).toFixed(1)}\n`)
     const room = { ...heading, senderNames }
     const urgency = room.kind === 'direct' ? 'high' : 'normal'
     for (const target of away) {
