@@ -378,6 +378,7 @@ async function benchLogins (db: string, base: string): Promise<void> {
 // sockets of one member each `sync` the room's largest page (100 messages of 4,000 characters) at
 // 20 per second (RATE_LIMIT_WS's default), while /health is probed at a steady pace, and then while
 // ten other members talk at 200 msg/s: their send → delivery p99 against the same talk alone.
+// Each quiet run and its syncing twin take turns FIXED_RATE_PAIRS times, medians compared.
 async function benchFairness (db: string, product: Proc, token: string, tokensFile: string, roomId: string): Promise<void> {
   const base = `http://127.0.0.1:${product.port}`
   progress(`${db}: 100 messages of 4,000 characters`)
@@ -388,25 +389,22 @@ async function benchFairness (db: string, product: Proc, token: string, tokensFi
     const { message } = await res.json() as { message: { seq: number } }
     if (i === 0) since = message.seq - 1
   }
-  const whileSyncing = async <T>(seconds: number, measure: () => Promise<T>): Promise<{ measured: T, pagesPerSec: number, refused: number }> => {
+  const whileSyncing = async (seconds: number, measure: () => Promise<Figures>): Promise<Figures> => {
     const load = runJson([process.execPath, built('bench/load/sync-load.ts'), JSON.stringify({ url: base.replace('http:', 'ws:'), token, roomId, since, sockets: 4, rate: 20, seconds: seconds + 2 })])
     await new Promise((resolve) => setTimeout(resolve, 1000))
     const measured = await measure()
     const served = await load
-    return { measured, pagesPerSec: served.pages! / (seconds + 2), refused: served.errors! }
+    return { ...measured, pagesPerSec: served.pages! / (seconds + 2), refused: served.errors! }
   }
-  progress(`${db}: GET /health at 200 req/s, quiet`)
-  const quiet = await probeHttp(`${base}/health`, HTTP_SECONDS)
-  progress(`${db}: GET /health at 200 req/s while one member's 4 sockets sync long pages at 20/s each`)
-  const health = await whileSyncing(HTTP_SECONDS, () => probeHttp(`${base}/health`, HTTP_SECONDS))
-  addRow(db, 'GET /health p99 while one member syncs long pages', 'p99 ms', { ...health.measured, pagesPerSec: health.pagesPerSec, refused: health.refused }, quiet)
+  // Quiet and syncing take turns, as the fixed-rate fan-out does: one run's p99 is not a measure.
+  const health = (): Promise<Figures> => probeHttp(`${base}/health`, HTTP_SECONDS)
+  const [quiet, syncing] = await inTurns(db, 'GET /health at 200 req/s', ['quiet', 'while one member\'s 4 sockets sync long pages at 20/s each'], health, () => whileSyncing(HTTP_SECONDS, health))
+  addRow(db, 'GET /health p99 while one member syncs long pages', 'p99 ms', syncing, quiet)
   // The talkers are the tokens after the reader's, so the reader's own budget is not theirs.
   const talk = { url: `ws://127.0.0.1:${product.port}`, mode: 'product', sockets: 10, senders: 5, rate: 200, seconds: WS_SECONDS, tokensFile, roomId, tokenOffset: 1 }
-  progress(`${db}: ten other members at 200 msg/s, quiet`)
-  const alone = await wsLoad(product.child.pid!, talk)
-  progress(`${db}: ten other members at 200 msg/s while one member's 4 sockets sync long pages`)
-  const talking = await whileSyncing(WS_SECONDS, () => wsLoad(product.child.pid!, talk))
-  addRow(db, 'fan-out N=10 200 msg/s while one syncs', 'p99 ms', { ...talking.measured, pagesPerSec: talking.pagesPerSec, refused: talking.refused }, alone)
+  const talkers = (): Promise<Figures> => wsLoad(product.child.pid!, talk)
+  const [alone, talking] = await inTurns(db, 'ten other members at 200 msg/s', ['alone', 'while one member\'s 4 sockets sync long pages'], talkers, () => whileSyncing(WS_SECONDS, talkers))
+  addRow(db, 'fan-out N=10 200 msg/s while one syncs', 'p99 ms', talking, alone)
 }
 
 /**
@@ -461,22 +459,26 @@ async function benchFanout (db: string, product: Proc, references: WsReferences,
 }
 
 /**
- * Runs at a fixed rate are compared by their tail, and one run's p99 moved by 2x from the next
- * here: the reference and the product alternate FIXED_RATE_PAIRS times and the medians are
- * compared, each run's p99 printed as it goes. Answers the reference's medians.
+ * Runs compared by their tail, and one run's p99 moved by 2x from the next here: the reference
+ * and the measured side take turns FIXED_RATE_PAIRS times, each run's p99 printed as it goes, and
+ * the medians are compared. Answers the medians, the reference's first.
  */
-async function fixedRatePairs (db: string, scenario: string, bareLoad: () => Promise<Figures>, ourLoad: () => Promise<Figures>): Promise<Figures> {
-  const runs: Record<'bare' | 'ours', Figures[]> = { bare: [], ours: [] }
+async function inTurns (db: string, scenario: string, names: [string, string], reference: () => Promise<Figures>, measured: () => Promise<Figures>): Promise<[Figures, Figures]> {
+  const runs: [Figures[], Figures[]] = [[], []]
   for (let pair = 1; pair <= FIXED_RATE_PAIRS; pair++) {
-    progress(`${db}: ${scenario}, bare ws (${pair}/${FIXED_RATE_PAIRS})`)
-    runs.bare.push(await bareLoad())
-    progress(`${db}: ${scenario}, Family Chat (${pair}/${FIXED_RATE_PAIRS})`)
-    runs.ours.push(await ourLoad())
+    progress(`${db}: ${scenario}, ${names[0]} (${pair}/${FIXED_RATE_PAIRS})`)
+    runs[0].push(await reference())
+    progress(`${db}: ${scenario}, ${names[1]} (${pair}/${FIXED_RATE_PAIRS})`)
+    runs[1].push(await measured())
   }
   const p99s = (list: Figures[]): string => list.map((f) => fmt(f.p99, 1)).join(' ')
-  progress(`${db}: ${scenario}, p99 ms of each run: Family Chat ${p99s(runs.ours)}, bare ws ${p99s(runs.bare)}`)
-  const ours = medianOf(runs.ours)
-  const bare = medianOf(runs.bare)
+  progress(`${db}: ${scenario}, p99 ms of each run: ${names[1]} ${p99s(runs[1])}, ${names[0]} ${p99s(runs[0])}`)
+  return [medianOf(runs[0]), medianOf(runs[1])]
+}
+
+/** Fixed-rate fan-out, the product in turns with bare `ws`: a row for the rate and one for the tail. Answers the reference's medians. */
+async function fixedRatePairs (db: string, scenario: string, bareLoad: () => Promise<Figures>, ourLoad: () => Promise<Figures>): Promise<Figures> {
+  const [bare, ours] = await inTurns(db, scenario, ['bare ws', 'Family Chat'], bareLoad, ourLoad)
   addRow(db, scenario, 'delivered/s', ours, bare)
   addRow(db, `${scenario}, tail`, 'send → delivery p99 ms', ours, bare)
   return bare

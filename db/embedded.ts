@@ -11,6 +11,7 @@ import { acquireDataDirLock } from './data-dir-lock.js'
 import { withMigrations, type MigrateOptions } from './migrate.js'
 import { ensureFamilyRoom } from './queries/rooms.js'
 import { currentTemplate } from './pglite-template.js'
+import { plannerStatistics } from './planner-statistics.js'
 import { copiedSnapshot } from './snapshot.js'
 
 /** The embedded PGlite under DATA_DIR, locked to one process. */
@@ -54,10 +55,19 @@ export function createPglite (options: PGliteOptions = {}): Promise<PGlite> {
 /** A Database over an open PGlite (in tests, an in-memory one). */
 export function usePglite (client: PGlite, afterClose: () => void = () => {}): Database {
   const db = drizzlePglite({ client, schema })
+  const append = pgliteAppend(db, client)
+  const statistics = plannerStatistics(client)
   return {
     db,
-    appendMessages: pgliteAppend(db, client),
-    migrate: (migrateOptions) => migratePgliteDatabase(db, migrateOptions),
+    async appendMessages (roomId, inputs) {
+      const rows = await append(roomId, inputs)
+      statistics.appended(inputs.length)
+      return rows
+    },
+    async migrate (migrateOptions) {
+      await migratePgliteDatabase(db, migrateOptions)
+      await statistics.atOpen()
+    },
     snapshot: (job) => copiedSnapshot(db, job),
     exclusive: async (_name, job) => ({ ran: true, value: await job() }),
     ping: (timeoutMs) => ping(db, timeoutMs),

@@ -1,0 +1,48 @@
+import type { PGlite } from '@electric-sql/pglite'
+
+/** Messages appended between two gatherings of the statistics (and the fewest worth gathering at open). */
+export const STATISTICS_EVERY = 10_000
+
+/**
+ * The columns the history reads filter and order on. Not the whole table: its search index is an
+ * expression, whose statistics cost `to_tsvector` on every sampled row (341 ms against 51 ms at
+ * 100,000 messages, on the event loop's thread).
+ */
+const ANALYZE_MESSAGES = 'analyze messages (room_id, seq, event_seq, sender_id, client_id, deleted_at)'
+
+/**
+ * PGlite runs no autovacuum, so unless asked it never gathers the planner's statistics, and a
+ * planner without them takes a room's messages for 0.5 % of the table: reading 101 messages of the
+ * change feed from far back, or scrolling up from the newest, it sorted every message of the range
+ * (61-69 ms at 100,000 messages, on the event loop's thread) instead of walking the index (README,
+ * "Benchmarks"). So they are gathered when the database opens with enough messages to matter, and
+ * again after every STATISTICS_EVERY appended. ANALYZE samples at most 30,000 rows: its cost stops
+ * growing with the table. Statistics grown stale as the rooms grow still tell the planner that a
+ * room is most of the table, which is what the history reads need.
+ */
+export function plannerStatistics (client: PGlite) {
+  let appended = 0
+  let gathering: Promise<void> | undefined
+
+  /** At most one at a time; a failure (the database closing) only means the next one tries again. */
+  function gather (): Promise<void> {
+    gathering ??= client.exec(ANALYZE_MESSAGES).then(() => {}, () => {}).finally(() => { gathering = undefined })
+    return gathering
+  }
+
+  return {
+    /** At open: gathers them if the messages table holds enough rows to matter. */
+    async atOpen (): Promise<void> {
+      const { rows: [enough] } = await client.query<{ enough: boolean }>(`select count(*) >= ${STATISTICS_EVERY} as enough from (select from messages limit ${STATISTICS_EVERY}) m`)
+      if (enough?.enough === true) await gather()
+    },
+
+    /** After an append: every STATISTICS_EVERY messages, gathers them again (without waiting). */
+    appended (count: number): void {
+      appended += count
+      if (appended < STATISTICS_EVERY) return
+      appended = 0
+      gather().catch(() => {})
+    }
+  }
+}

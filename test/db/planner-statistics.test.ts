@@ -1,0 +1,53 @@
+// PGlite gathers no planner statistics by itself; without them the history reads sorted every
+// message of their range instead of walking the index. Checked on the plan as PGlite runs it: no
+// step reads more messages than a page needs.
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { createPglite, usePglite } from '../../db/embedded.js'
+import { STATISTICS_EVERY } from '../../db/planner-statistics.js'
+import { listChangedSince, listOlderThan } from '../../db/queries/messages.js'
+import { insertUser } from '../../db/queries/users.js'
+
+interface PlanNode { 'Relation Name'?: string, 'Actual Rows': number, 'Actual Loops': number, Plans?: PlanNode[] }
+
+/** The most rows any one step of the plan read from the messages table. */
+function mostMessagesRead (node: PlanNode): number {
+  const own = node['Relation Name'] === 'messages' ? node['Actual Rows'] * node['Actual Loops'] : 0
+  return Math.max(own, ...(node.Plans ?? []).map(mostMessagesRead))
+}
+
+t.test('once a room holds enough messages, a page of history reads about a page of them', async (t) => {
+  const client = await createPglite()
+  t.teardown(() => client.close())
+  const database = usePglite(client)
+  await database.migrate()
+  const user = await insertUser(database.db, { username: 'alice', displayName: 'Alice', passwordHash: 'x' })
+  const { rows: [room] } = await client.query<{ id: string }>('select id from rooms where is_family')
+  const total = STATISTICS_EVERY + 500
+  for (let sent = 0; sent < total; sent += 500) {
+    await database.appendMessages(room!.id, Array.from({ length: 500 }, (_v, i) => ({
+      senderId: user!.id, clientId: randomUUID(), body: `message ${sent + i}`, imageKey: null, thumbKey: null, imageWidth: null, imageHeight: null, replyToId: null
+    })))
+  }
+
+  const limit = 101
+  const checkReads = async (when: string): Promise<void> => {
+    const reads = {
+      'scrolling up from the newest': listOlderThan(database.db, room!.id, total, limit, 256 * 1024),
+      'the change feed of a new device': listChangedSince(database.db, room!.id, 0, limit, 256 * 1024)
+    }
+    for (const [what, query] of Object.entries(reads)) {
+      const { sql, params } = query.toSQL()
+      const { rows: [explained] } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`explain (analyze, format json) ${sql}`, params)
+      const read = mostMessagesRead(explained!['QUERY PLAN'][0]!.Plan)
+      t.ok(read <= 2 * limit, `${when}, ${what}: ${read} messages read for a page of ${limit}, of ${total}`)
+      t.equal((await query).length, limit, 'and the page is whole')
+    }
+  }
+  await checkReads('gathered as messages were appended')
+
+  // A database that already holds the messages when it opens (a restart) gathers them at once.
+  await client.exec("delete from pg_statistic where starelid = 'messages'::regclass")
+  await usePglite(client).migrate()
+  await checkReads('gathered at open')
+})
