@@ -15,7 +15,7 @@ const ANALYZE_MESSAGES = 'analyze messages (room_id, seq, event_seq, sender_id, 
  * planner without them takes a room's messages for 0.5 % of the table: reading 101 messages of the
  * change feed from far back, or scrolling up from the newest, it sorted every message of the range
  * (61-69 ms at 100,000 messages, on the event loop's thread) instead of walking the index (README,
- * "Benchmarks"). So they are gathered when the database opens with enough messages to matter, and
+ * "Reliability", "Planner statistics on PGlite"). So they are gathered when the database opens with enough messages to matter, and
  * again after every STATISTICS_EVERY appended. ANALYZE samples at most 30,000 rows: its cost stops
  * growing with the table. Statistics grown stale as the rooms grow still tell the planner that a
  * room is most of the table, which is what the history reads need.

@@ -60,9 +60,10 @@ export async function listLastMessages (db: Db, roomIds: string[]): Promise<Mess
  */
 export function lastLiveMessagesQuery (db: Db, roomIds: string[], window: number | null) {
   // `deleted_at is null` beside `order by seq desc limit 1` made a planner without statistics
-  // (PGlite's, until a database holds enough messages: db/planner-statistics.ts) expect a single live row in the room and sort the room's whole
-  // history to find it: 50 ms a connect at 100,000 messages. The window is read from the index
-  // with no filter, which every planner reads in order; the filter only sees what it read.
+  // (PGlite's, until a database holds enough messages: db/planner-statistics.ts) expect a single
+  // live row in the room and sort the room's whole history to find it: 50 ms a connect at 100,000
+  // messages. The window is read from the index with no filter, which every planner reads in
+  // order; the filter only sees what it read.
   const liveAmongNewest = (size: number) => {
     const newest = db.select().from(messages).where(eq(messages.roomId, rooms.id)).orderBy(desc(messages.seq)).limit(size).as('newest')
     return db.select().from(newest).where(isNull(newest.deletedAt)).orderBy(desc(newest.seq)).limit(1).as('last')
