@@ -26,7 +26,7 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? 'footprint,http,logins,fanout,
 // N = 1 (at a fixed rate only) is the path of one message without the fan-out.
 const SOCKETS = (process.env.BENCH_SOCKETS ?? '1,10,100,1000').split(',').map(Number)
 const LOADS = new Set((process.env.BENCH_LOADS ?? 'moderate,saturation').split(','))
-// Fixed-rate fan-out runs of the reference and the product alternate this many times (medians compared).
+// Runs compared by their tail or against a twin (fixed-rate fan-out, fairness, pushes) alternate this many times, medians compared.
 const FIXED_RATE_PAIRS = Number(process.env.BENCH_FIXED_RATE_PAIRS ?? 3)
 // BENCH_PROFILE=<dir>: each product process writes a CPU profile there as it stops (`--cpu-prof`).
 const PROFILE_ARGS = process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
@@ -459,11 +459,11 @@ async function benchFanout (db: string, product: Proc, references: WsReferences,
 }
 
 /**
- * Runs compared by their tail, and one run's p99 moved by 2x from the next here: the reference
- * and the measured side take turns FIXED_RATE_PAIRS times, each run's p99 printed as it goes, and
- * the medians are compared. Answers the medians, the reference's first.
+ * One run's p99 moved by 2x from the next here: the reference and the measured side take turns
+ * FIXED_RATE_PAIRS times, each run's `shown` figure printed as it goes, and the medians are
+ * compared. Answers the medians, the reference's first.
  */
-async function inTurns (db: string, scenario: string, names: [string, string], reference: () => Promise<Figures>, measured: () => Promise<Figures>): Promise<[Figures, Figures]> {
+async function inTurns (db: string, scenario: string, names: [string, string], reference: () => Promise<Figures>, measured: () => Promise<Figures>, shown = 'p99'): Promise<[Figures, Figures]> {
   const runs: [Figures[], Figures[]] = [[], []]
   for (let pair = 1; pair <= FIXED_RATE_PAIRS; pair++) {
     progress(`${db}: ${scenario}, ${names[0]} (${pair}/${FIXED_RATE_PAIRS})`)
@@ -471,8 +471,8 @@ async function inTurns (db: string, scenario: string, names: [string, string], r
     progress(`${db}: ${scenario}, ${names[1]} (${pair}/${FIXED_RATE_PAIRS})`)
     runs[1].push(await measured())
   }
-  const p99s = (list: Figures[]): string => list.map((f) => fmt(f.p99, 1)).join(' ')
-  progress(`${db}: ${scenario}, p99 ms of each run: ${names[1]} ${p99s(runs[1])}, ${names[0]} ${p99s(runs[0])}`)
+  const each = (list: Figures[]): string => list.map((f) => fmt(f[shown], 1)).join(' ')
+  progress(`${db}: ${scenario}, ${shown} of each run: ${names[1]} ${each(runs[1])}, ${names[0]} ${each(runs[0])}`)
   return [medianOf(runs[0]), medianOf(runs[1])]
 }
 
@@ -487,13 +487,11 @@ async function fixedRatePairs (db: string, scenario: string, bareLoad: () => Pro
 /** Away members' devices subscribed in the pushes-on run: each message is pushed to every one of them. */
 const AWAY_DEVICES = 5
 
-/** Pairs of runs, pushes off then on: the machine's drift moves a single run by more than pushes cost. */
-const PUSH_PAIRS = 3
-
 /**
  * The same room with pushes off and on, each on a fresh process: N=10 sockets sending (at 200 msg/s
  * and at saturation) while AWAY_DEVICES members without a socket are pushed, into a sink on
- * loopback. Off and on alternate PUSH_PAIRS times (every run grows the same database, so neither
+ * loopback. Off and on alternate FIXED_RATE_PAIRS times (the machine's drift moves a single run by
+ * more than pushes cost; every run grows the same database, so neither
  * side gets the smaller one) and the medians are compared: the ratio says what pushes cost.
  */
 async function benchPush (db: string, productEnv: Record<string, string>, tokensFile: string, tokens: string[], roomId: string): Promise<void> {
@@ -516,18 +514,17 @@ async function benchPush (db: string, productEnv: Record<string, string>, tokens
   try {
     for (const rate of [200, 0]) {
       const label = rate === 0 ? 'saturation' : `${rate} msg/s`
-      const runs: Record<'off' | 'on', Figures[]> = { off: [], on: [] }
-      for (let pair = 1; pair <= PUSH_PAIRS; pair++) {
-        for (const pushes of ['off', 'on'] as const) {
-          progress(`${db}: N=10 ${label}, pushes ${pushes === 'on' ? `on, ${AWAY_DEVICES} devices away` : 'off'} (${pair}/${PUSH_PAIRS})`)
-          const proc = await spawnProduct(pushes === 'on' ? pushEnv : productEnv)
-          if (pushes === 'on') await subscribeAwayDevices(proc.port)
-          runs[pushes].push(await wsLoad(proc.child.pid!, { ...load, url: `ws://127.0.0.1:${proc.port}`, rate }))
+      const run = async (pushes: boolean): Promise<Figures> => {
+        const proc = await spawnProduct(pushes ? pushEnv : productEnv)
+        if (pushes) await subscribeAwayDevices(proc.port)
+        try {
+          return await wsLoad(proc.child.pid!, { ...load, url: `ws://127.0.0.1:${proc.port}`, rate })
+        } finally {
           await stop(proc)
         }
       }
-      progress(`${db}: N=10 ${label}, delivered/s off ${runs.off.map((f) => Math.round(f.deliveredPerSec ?? 0)).join(' ')}, on ${runs.on.map((f) => Math.round(f.deliveredPerSec ?? 0)).join(' ')}`)
-      addRow(db, `pushes on/off N=10 ${label}`, 'delivered/s', medianOf(runs.on), medianOf(runs.off))
+      const [off, on] = await inTurns(db, `N=10 ${label}`, ['pushes off', `pushes on, ${AWAY_DEVICES} devices away`], () => run(false), () => run(true), 'deliveredPerSec')
+      addRow(db, `pushes on/off N=10 ${label}`, 'delivered/s', on, off)
     }
   } finally {
     const counted = once(sink.child.stdout!, 'data')
