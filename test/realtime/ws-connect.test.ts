@@ -7,12 +7,12 @@ import { aliceAndBob, bearer, build, login, TEST_SECRET, userWithToken } from '.
 import { listenUrl, openSocket } from '../fixtures/ws-client.js'
 import { craftJwt, decodeJwt } from '../fixtures/jwt.js'
 
-async function upgradeStatus (app: FastifyInstance, path: string, headers: Record<string, string> = {}): Promise<{ status: number, body: string }> {
+async function upgradeStatus (app: FastifyInstance, path: string, headers: Record<string, string> = {}): Promise<{ status: number, body: string, policy: string }> {
   const ws = new WebSocket(`${await listenUrl(app)}${path}`, { headers })
   const [, res] = await once(ws, 'unexpected-response') as [unknown, IncomingMessage]
   let body = ''
   for await (const chunk of res) body += String(chunk)
-  return { status: res.statusCode ?? 0, body }
+  return { status: res.statusCode ?? 0, body, policy: String(res.headers['content-security-policy'] ?? '') }
 }
 
 t.test('the first frame is ready, with the user and their rooms', async (t) => {
@@ -53,9 +53,10 @@ t.test('a bad token is refused before the upgrade with 401', async (t) => {
     ['alg none', `/ws?token=${craftJwt({ sub: alice.id, sid, iat: now, exp: now + 100 }, '', 'none')}`, {}]
   ]
   for (const [name, path, headers] of cases) {
-    const { status, body } = await upgradeStatus(app, path, headers)
+    const { status, body, policy } = await upgradeStatus(app, path, headers)
     t.equal(status, 401, name)
     t.match(JSON.parse(body), { statusCode: 401, code: 'unauthorized' }, name)
+    t.match(policy, /default-src 'self'/, `${name}: a refusal keeps the security headers`)
   }
   t.equal(app.realtime.registry.size, 0, 'nothing registered')
 })
@@ -65,9 +66,10 @@ t.test('a user may hold a bounded number of sockets', async (t) => {
   const alice = await userWithToken(app, 'alice')
   const one = await openSocket(app, alice.token)
   const two = await openSocket(app, alice.token)
-  const { status, body } = await upgradeStatus(app, '/ws', bearer(alice.token))
+  const { status, body, policy } = await upgradeStatus(app, '/ws', bearer(alice.token))
   t.equal(status, 429)
   t.match(JSON.parse(body), { code: 'rate_limited' })
+  t.match(policy, /default-src 'self'/, 'a refusal keeps the security headers')
   await one.close()
   const three = await openSocket(app, alice.token)
   t.equal(three.ready.type, 'ready', 'a freed slot can be used again')
