@@ -5,7 +5,7 @@ export const STATISTICS_EVERY = 10_000
 
 /**
  * The columns the history reads filter and order on. Not the whole table: its search index is an
- * expression, whose statistics cost `to_tsvector` on every sampled row (341 ms against 51 ms at
+ * expression, whose statistics cost `to_tsvector` on every sampled row (341 ms against 51-78 ms at
  * 100,000 messages, on the event loop's thread). And from a sample of 3,000 rows (a statistics
  * target of 10) instead of PostgreSQL's 30,000: what the reads need is a room's share of the
  * table, and the plans came out the same, a room outside the ten most common included (README,
