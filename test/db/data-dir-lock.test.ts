@@ -24,8 +24,10 @@ t.test('a live holder keeps the directory; a lock left by a dead process is take
 
 t.test('a server killed with SIGKILL and not yet reaped (a zombie) holds nothing: a restart takes over at once', { skip: process.platform !== 'linux' && 'zombies are read from /proc' }, async (t) => {
   const dir = tempDir(t)
-  // The inner sleep exits at once; its parent has exec'd into a process that never reaps it.
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  // A child that exits at once under a parent that never reaps it. Perl (Debian's perl-base is
+  // essential), because a shell may reap its background job itself before it execs into a
+  // process that would not: `sh -c 'sleep 0 & echo $!; exec sleep 30'` once left no zombie in CI.
+  const parent = spawn('perl', ['-e', '$| = 1; my $pid = fork() // die "fork: $!"; exit 0 if $pid == 0; print "$pid\n"; sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] })
   t.teardown(() => { parent.kill('SIGKILL') })
   const [chunk] = await once(parent.stdout, 'data') as [Buffer]
   const zombie = Number(chunk.toString().trim())
