@@ -1,7 +1,8 @@
 import t from 'tap'
 import WebSocket from 'ws'
 import { once } from 'node:events'
-import type { IncomingMessage } from 'node:http'
+import { ServerResponse, type IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { aliceAndBob, bearer, build, login, TEST_SECRET, userWithToken } from '../helper.js'
 import { listenUrl, openSocket } from '../fixtures/ws-client.js'
@@ -59,6 +60,20 @@ t.test('a bad token is refused before the upgrade with 401', async (t) => {
     t.match(policy, /default-src 'self'/, `${name}: a refusal keeps the security headers`)
   }
   t.equal(app.realtime.registry.size, 0, 'nothing registered')
+})
+
+t.test('an accepted upgrade keeps no headers on the response it never sends', async (t) => {
+  const app = await build(t)
+  const alice = await userWithToken(app, 'alice')
+  // @fastify/websocket's own upgrade listener runs first and gives the TCP socket a stand-in
+  // response, kept while the socket is open; ws writes the 101 itself, so its headers were waste.
+  const upgraded: Array<Duplex & { _httpMessage?: unknown }> = []
+  app.server.on('upgrade', (_request: IncomingMessage, socket: Duplex) => { upgraded.push(socket) })
+  const socket = await openSocket(app, alice.token)
+  const response = upgraded[0]?._httpMessage
+  t.ok(response instanceof ServerResponse, 'the stand-in response the socket keeps')
+  t.same((response as ServerResponse).getHeaderNames(), [], 'none of helmet\'s headers')
+  await socket.close()
 })
 
 t.test('a user may hold a bounded number of sockets', async (t) => {
