@@ -491,8 +491,8 @@ const AWAY_DEVICES = 5
  * The same room with pushes off and on, each on a fresh process: N=10 sockets sending (at 200 msg/s
  * and at saturation) while AWAY_DEVICES members without a socket are pushed, into a sink on
  * loopback. Off and on alternate FIXED_RATE_PAIRS times (the machine's drift moves a single run by
- * more than pushes cost; every run grows the same database, so neither
- * side gets the smaller one) and the medians are compared: the ratio says what pushes cost.
+ * more than pushes cost; every run grows the same database, so neither side gets the smaller one)
+ * and the medians are compared: the ratio says what pushes cost.
  */
 async function benchPush (db: string, productEnv: Record<string, string>, tokensFile: string, tokens: string[], roomId: string): Promise<void> {
   const sink = await spawnServer('bench/servers/push-sink.ts', {})
