@@ -13,6 +13,7 @@ import { ensureFamilyRoom } from './queries/rooms.js'
 import { currentTemplate } from './pglite-template.js'
 import { plannerStatistics } from './planner-statistics.js'
 import { copiedSnapshot } from './snapshot.js'
+import { keepWasmInBaselineTier } from './wasm-tiering.js'
 
 /** The embedded PGlite under DATA_DIR, locked to one process. */
 export async function openEmbedded (options: DatabaseOptions): Promise<Database> {
@@ -45,6 +46,7 @@ const NO_WAL_ZERO_FILL = ['-c', 'wal_init_zero=off']
 
 /** A PGlite with the extensions the migrations need (search's unaccent); every PGlite of the project opens this way. */
 export function createPglite (options: PGliteOptions = {}): Promise<PGlite> {
+  keepWasmInBaselineTier()
   return PGlite.create({
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`, ...NO_WAL_ZERO_FILL],
     ...options,
