@@ -29,7 +29,11 @@ const LOADS = new Set((process.env.BENCH_LOADS ?? 'moderate,saturation').split('
 // Runs compared by their tail or against a twin (fixed-rate fan-out, fairness, pushes) alternate this many times, medians compared.
 const FIXED_RATE_PAIRS = Number(process.env.BENCH_FIXED_RATE_PAIRS ?? 3)
 // BENCH_PROFILE=<dir>: each product process writes a CPU profile there as it stops (`--cpu-prof`).
-const PROFILE_ARGS = process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+// BENCH_NODE_ARGS="--trace-gc …": more flags for the product processes, to see what a run's tail holds.
+const PROFILE_ARGS = [
+  ...(process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]),
+  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [])
+]
 const PG_BASE = process.env.DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
 // A benchmark of thousands of messages per second from a few sockets is not a family: limits raised.
 const RAISED_LIMITS = { RATE_LIMIT_LOGIN: '100000/min', RATE_LIMIT_API: '10000000/min', RATE_LIMIT_WS: '1000000/s' }
