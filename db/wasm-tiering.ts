@@ -3,9 +3,9 @@ import { setFlagsFromString } from 'node:v8'
 /**
  * From V8 13.6 (Node 24) to 14.1 (Node 25) the optimizing compiler needs about 600 MB of memory,
  * for a second or two, to compile one 105 KB function of PGlite's WebAssembly, where V8 12.4
- * (Node 22) and 14.6 (Node 26) need 25 MB:
- * it tiers that function up about a second after every open, which took a start's peak from
- * 350 MiB to 900 MiB and can get the server killed on a 1 GB box (README, "Embedded database").
+ * (Node 22) and 14.6 (Node 26) need 25 MB. It tiers that function up about a second after every
+ * open, which took a start's peak from 350 MiB to 900 MiB and can get the server killed on a 1 GB
+ * box (README, "Embedded database or PostgreSQL").
  * No compiler flag avoids it, and `--liftoff-only` cannot be set once Node has started, so on
  * these versions PGlite's code stays in the baseline tier: its queries cost about 1.6 times the
  * CPU and saturation throughput falls by a quarter, for a peak that fits the box.
