@@ -29,6 +29,11 @@ export interface Database {
   db: Db
   /** The room log's batched append, in the form this driver runs fastest (db/append.ts). */
   appendMessages: AppendMessages
+  /**
+   * True for PGlite: its statements run on this process's event-loop thread, so while one runs
+   * nothing else of the process does (no socket is read or written).
+   */
+  runsOnEventLoop: boolean
   /** Applies drizzle/ and seeds what a fresh install needs; safe on every start. */
   migrate (options?: MigrateOptions): Promise<void>
   /**

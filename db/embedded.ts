@@ -66,6 +66,7 @@ export function usePglite (client: PGlite, afterClose: () => void = () => {}): D
       statistics.appended(inputs.length)
       return rows
     },
+    runsOnEventLoop: true,
     async migrate (migrateOptions) {
       await migratePgliteDatabase(db, migrateOptions)
       await statistics.atOpen()

@@ -23,6 +23,7 @@ export async function openPostgres (url: string, options: DatabaseOptions): Prom
   return {
     db,
     appendMessages: postgresAppend(db),
+    runsOnEventLoop: false,
     migrate: (migrateOptions) => migratePostgresDatabase(db, migrateOptions),
     snapshot: (job) => onOwnConnection(url, (own) => readOnlySnapshot(own, job)),
     exclusive: (name, job) => withAdvisoryLock(url, name, job),

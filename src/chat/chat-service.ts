@@ -1,11 +1,9 @@
-import type { AppendMessages } from '../../db/append.js'
 import { findMessageForMember, findMessagesByClientIds, listLastMessages } from '../../db/queries/messages.js'
 import { advanceReadMarker, ensureDirectRoom, familyRoomId, isRoomMember, listRoomIdsOfUser, listRoomLastSeqs, listRoomsOfUser, setRoomNotifications, type RoomView } from '../../db/queries/rooms.js'
 import { findUserById } from '../../db/queries/users.js'
 import { searchMessages } from '../../db/queries/search.js'
 import { isUuid } from '../../db/ids.js'
 import type { MessageRow } from '../../db/schema/index.js'
-import type { Db } from '../../db/types.js'
 import { forbidden, notFound, validation } from '../errors.js'
 import type { Message } from '../schemas/message.js'
 import type { Room, RoomNotificationsBody } from '../schemas/room.js'
@@ -16,7 +14,7 @@ import { readPage, rowCost, type HistoryPage, type HistoryQuery } from './pages.
 import { storeAndSend, type ChatMedia } from './photos.js'
 import { createRecentMessages } from './recent-messages.js'
 import { createReadBudget, type ReadBudgetOptions } from './read-budget.js'
-import { createRoomLog, replyRefusal, type LogResult, type MessageEvent } from './room-log.js'
+import { createRoomLog, replyRefusal, type RoomLogDatabase, type LogResult, type MessageEvent } from './room-log.js'
 import { findOriginals, withQuotes, type ChatMessage } from './quotes.js'
 
 export type { HistoryPage, HistoryQuery } from './pages.js'
@@ -38,7 +36,7 @@ export type ChatEvent = MessageEvent | ReadEvent | JoinEvent | SettingsEvent
 export type ChatListener = (event: ChatEvent) => void
 
 export interface ChatServiceOptions {
-  database: { db: Db, appendMessages: AppendMessages }
+  database: RoomLogDatabase
   media: ChatMedia
   /** Where the clean-up of a deleted message's files reports a failure (the message is deleted regardless). */
   log: { error (obj: object, msg: string): void }

@@ -15,6 +15,12 @@ export interface GroupCommitOptions<Op, Result, Event> {
   emit (event: Event): void
   /** Large enough to absorb a burst in one commit, small enough to keep one statement reasonable. */
   maxBatch: number
+  /**
+   * True when a commit runs on this thread (PGlite) and holds up everything else while it does.
+   * The next batch then goes to the database only once this batch's events are written out;
+   * otherwise it goes before they are announced, and its commit overlaps their fan-out.
+   */
+  commitBlocksThread: boolean
 }
 
 interface Pending<Op, Result> {
@@ -78,12 +84,17 @@ export function createGroupCommit<Op, Result, Event> (options: GroupCommitOption
         // Callers hear of their commit first (a WebSocket sender gets its ack before the fan-out).
         await new Promise((resolve) => setImmediate(resolve))
       }
-      // The next batch goes to the database before this one is announced, so its commit overlaps
-      // the fan-out; its results are handled only after these events are out, so listeners still
-      // see every event in order.
-      const started = startNext()
+      // Its results are handled only after these events are out, so listeners still see every
+      // event in order, whichever of the two goes first.
+      const started = !options.commitBlocksThread && startNext()
       if (!(outcome instanceof Failure)) for (const event of outcome.events) options.emit(event)
-      if (!started && !startNext()) break
+      if (!started) {
+        // The sockets written to are uncorked at the end of this tick (src/realtime/registry.ts):
+        // a turn of the event loop later the deliveries are on their way, and the frames read in
+        // that turn join the next batch.
+        if (options.commitBlocksThread) await new Promise((resolve) => setImmediate(resolve))
+        if (!startNext()) break
+      }
     }
     queues.delete(key)
     flushing.delete(key)

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm'
-import type { AppendInput, AppendMessages } from '../../db/append.js'
+import type { AppendInput } from '../../db/append.js'
+import type { Database } from '../../db/client.js'
 import { isUniqueViolation } from '../../db/errors.js'
 import { findMessagesByClientIds, findMessagesByIds, updateMessage } from '../../db/queries/messages.js'
 import { rooms, type MessageRow, type Reactions } from '../../db/schema/index.js'
-import type { Db } from '../../db/types.js'
 import { conflict, notFound } from '../errors.js'
 import { createGroupCommit, type BatchOutcome } from './group-commit.js'
 import { attachQuote, findOriginals, withQuotes, type ChatMessage } from './quotes.js'
@@ -109,6 +109,9 @@ export function replyRefusal (roomId: string, original: MessageRow | undefined):
   return undefined
 }
 
+/** What the room log writes through: drizzle, the batched append, and where statements run. */
+export type RoomLogDatabase = Pick<Database, 'db' | 'appendMessages' | 'runsOnEventLoop'>
+
 /**
  * The room log: the only writer of a room's messages. Every change goes through its per-room
  * queue (src/chat/group-commit.ts); a batch of new messages is one statement (`appendMessages`),
@@ -116,7 +119,7 @@ export function replyRefusal (roomId: string, original: MessageRow | undefined):
  * consecutive event numbers and `last_seq` moves once.
  */
 export function createRoomLog (
-  database: { db: Db, appendMessages: AppendMessages },
+  database: RoomLogDatabase,
   emit: (event: MessageEvent) => void,
   onCommit: (event: MessageEvent) => void = () => {}
 ) {
@@ -235,7 +238,8 @@ export function createRoomLog (
     },
     onCommit,
     emit,
-    maxBatch: MAX_BATCH
+    maxBatch: MAX_BATCH,
+    commitBlocksThread: database.runsOnEventLoop
   })
 
   return {

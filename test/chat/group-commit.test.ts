@@ -3,15 +3,20 @@ import { createGroupCommit } from '../../src/chat/group-commit.js'
 
 interface Op { kind: 'a' | 'b', n: number }
 
-/** A scheduler over a commit the test controls: each batch waits until the test releases it. */
-function harness () {
+/**
+ * A scheduler over a commit the test controls: each batch waits until the test releases it. Each
+ * event is "written" at the end of the tick it was announced in, as the registry's corked sockets are.
+ */
+function harness (commitBlocksThread = false) {
   const batches: Array<{ key: string, ops: Op[], release (fail?: Error): void }> = []
   const log: string[] = []
   let waiter: (() => void) | undefined
   const queue = createGroupCommit<Op, number, string>({
     classOf: (op) => op.kind,
     maxBatch: 3,
+    commitBlocksThread,
     commit: (key, ops) => new Promise((resolve, reject) => {
+      log.push(`start ${ops.map((op) => op.n).join(',')}`)
       batches.push({
         key,
         ops,
@@ -22,7 +27,10 @@ function harness () {
       waiter?.()
     }),
     onCommit: (event) => log.push(`commit ${event}`),
-    emit: (event) => log.push(`emit ${event}`)
+    emit: (event) => {
+      log.push(`emit ${event}`)
+      process.nextTick(() => log.push(`written ${event}`))
+    }
   })
   /** Resolves once `count` batches have been handed to commit. */
   const batchesStarted = async (count: number): Promise<void> => {
@@ -69,7 +77,7 @@ t.test('a caller is answered after onCommit and before emit; a refused op reject
   await t.rejects(refused, /refused -1/)
   t.equal(await ok, 10)
   await queue.drain()
-  t.same(log, ['commit r:1', 'answer 10', 'emit r:1'])
+  t.same(log.filter((l) => !l.startsWith('written')), ['start 1,-1', 'commit r:1', 'answer 10', 'emit r:1'])
 })
 
 t.test('a failed commit rejects its batch only; the next batch still commits; keys are independent', async (t) => {
@@ -88,4 +96,22 @@ t.test('a failed commit rejects its batch only; the next batch still commits; ke
   await queue.drain()
   t.notOk(log.includes('emit r:1'), 'nothing announced of the failed batch')
   t.ok(log.includes('emit r:2') && log.includes('emit s:7'))
+})
+
+t.test('the next batch starts before the fan-out when the database is elsewhere, after it is written when it is on this thread', async (t) => {
+  for (const commitBlocksThread of [false, true]) {
+    const { queue, batches, log, batchesStarted } = harness(commitBlocksThread)
+    const first = queue.append('r', { kind: 'a', n: 1 })
+    await batchesStarted(1)
+    const second = queue.append('r', { kind: 'a', n: 2 })
+    batches[0]!.release()
+    await batchesStarted(2)
+    batches[1]!.release()
+    await Promise.all([first, second])
+    await queue.drain()
+    await new Promise((resolve) => setImmediate(resolve)) // the last tick's writes
+    t.same(log.filter((l) => !l.startsWith('commit')), commitBlocksThread
+      ? ['start 1', 'emit r:1', 'written r:1', 'start 2', 'emit r:2', 'written r:2']
+      : ['start 1', 'start 2', 'emit r:1', 'written r:1', 'emit r:2', 'written r:2'], `commitBlocksThread: ${commitBlocksThread}`)
+  }
 })
