@@ -24,7 +24,7 @@ export interface NotifierOptions {
 }
 
 /** Rounds start at most this often: a burst of messages costs the database a few queries per room per round. */
-const ROUND_MS = 250
+export const ROUND_MS = 250
 /**
  * After a round, the notifier waits this many times as long as the round took: its lookups get at
  * most a twentieth of the database's time when it is busy, and the room log the rest.
@@ -52,6 +52,9 @@ export function createNotifier (options: NotifierOptions) {
   let closed = false
   const roomFacts = new Map<string, RoomFacts>()
   const names = new Map<string, { name: string, at: number }>()
+  /** The earliest time the next round may start. */
+  let nextRoundAt = 0
+  let wakeEarly = (): void => {}
 
   async function factsOf (roomId: string): Promise<RoomFacts> {
     const known = roomFacts.get(roomId)
@@ -89,9 +92,21 @@ export function createNotifier (options: NotifierOptions) {
     }
   }
 
+  /** A wait that close() cuts short. */
+  function pause (ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      wakeEarly = () => { clearTimeout(timer); resolve() }
+    })
+  }
+
   async function drain (): Promise<void> {
-    draining = true
+    // Never in the tick that announced the message: its deliveries are written at the end of that
+    // tick, and on PGlite the lookups run on this thread and would hold them up.
+    await new Promise((resolve) => setImmediate(resolve))
     while (pending.size > 0) {
+      // Whether the messages came during the last round or after it.
+      if (nextRoundAt > Date.now()) await pause(nextRoundAt - Date.now())
       const startedAt = Date.now()
       const round = [...pending]
       pending.clear()
@@ -100,8 +115,7 @@ export function createNotifier (options: NotifierOptions) {
         await notifyRoom(roomId, messages).catch((err: unknown) => log.error({ err, roomId }, 'could not work out who to notify'))
       }
       const took = Date.now() - startedAt
-      const rest = Math.max(ROUND_MS - took, took * YIELD_FACTOR)
-      if (pending.size > 0 && !closed) await new Promise((resolve) => setTimeout(resolve, rest).unref())
+      nextRoundAt = Date.now() + Math.max(ROUND_MS - took, took * YIELD_FACTOR)
     }
     draining = false
     for (const resolve of idleWaiters.splice(0)) resolve()
@@ -118,7 +132,9 @@ export function createNotifier (options: NotifierOptions) {
       }
       if (room === undefined) pending.set(message.roomId, room = new Map())
       room.set(message.senderId, message)
-      if (!draining) drain().catch(() => {})
+      if (draining) return
+      draining = true
+      drain().catch(() => {})
     },
 
     /** Something changed who a room's pushes go to (a subscription, a mute, a revocation): ask the database again. */
@@ -138,6 +154,7 @@ export function createNotifier (options: NotifierOptions) {
       closed = true
       pending.clear()
       waiting = 0
+      wakeEarly()
       if (draining) await new Promise<void>((resolve) => idleWaiters.push(resolve))
     }
   }
