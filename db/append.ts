@@ -5,6 +5,7 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import type { MessageRow } from './schema/index.js'
 import type * as schema from './schema/index.js'
+import { firstRowOf } from './pglite-simple-query.js'
 
 export interface AppendInput {
   senderId: string
@@ -122,6 +123,9 @@ export function postgresAppend (db: PostgresJsDatabase<typeof schema>): AppendMe
   }
 }
 
+/** An int[] in PostgreSQL's text form ("{0,2}"), or NULL. */
+const positionsOf = (text: string | null): number[] | null => text === null ? null : text.slice(1, -1).split(',').filter((n) => n !== '').map(Number)
+
 // Characters in a standard string literal are taken as they are but for the quote, written twice.
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
 
@@ -129,9 +133,11 @@ const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
  * PGlite runs PostgreSQL on the event loop's thread and plans an unnamed statement at every run,
  * and planning the append costs more than running it (README, "Benchmarks"). Its query API has
  * no named statements and EXECUTE takes no bind parameters, so the statement is prepared once per
- * PGlite session with SQL's PREPARE and run with EXECUTE, its two values as quoted literals —
- * through PGlite's simple-query `exec`, cheaper than drizzle's extended protocol. `exec` takes
- * PGlite's own lock like drizzle's queries and transactions: statements never interleave.
+ * PGlite session with SQL's PREPARE and run with EXECUTE, its two values as quoted literals — as
+ * one simple query (db/pglite-simple-query.ts), cheaper than drizzle's extended protocol, under
+ * PGlite's own locks like drizzle's queries and transactions: statements never interleave. Its
+ * answer is text: `created_at` in PostgreSQL's ISO form, which Date reads to the millisecond as
+ * PGlite's own parser does for every other read of the column.
  */
 export function pgliteAppend (db: PgliteDatabase<typeof schema>, client: PGlite): AppendMessages {
   let prepared: Promise<void> | undefined
@@ -146,7 +152,7 @@ export function pgliteAppend (db: PgliteDatabase<typeof schema>, client: PGlite)
     prepared ??= prepare().catch((err: unknown) => { prepared = undefined; throw err })
     await prepared
     const rows = rowsToAppend(roomId, inputs)
-    const [result] = await client.exec(`execute fc_append_messages(${literal(payloadOf(rows))}::jsonb, ${literal(roomId)}::uuid)`)
-    return decided(roomId, rows, result?.rows[0] as AppendOutcome | undefined)
+    const row = await firstRowOf(client, `execute fc_append_messages(${literal(payloadOf(rows))}::jsonb, ${literal(roomId)}::uuid)`)
+    return decided(roomId, rows, row === undefined ? undefined : { base: row[0]!, created_at: row[1]!, inserted: positionsOf(row[2]!) })
   }
 }
