@@ -153,6 +153,6 @@ export function pgliteAppend (db: PgliteDatabase<typeof schema>, client: PGlite)
     await prepared
     const rows = rowsToAppend(roomId, inputs)
     const row = await firstRowOf(client, `execute fc_append_messages(${literal(payloadOf(rows))}::jsonb, ${literal(roomId)}::uuid)`)
-    return decided(roomId, rows, row === undefined ? undefined : { base: row[0]!, created_at: row[1]!, inserted: positionsOf(row[2]!) })
+    return decided(roomId, rows, row === undefined ? undefined : { base: row[0]!, created_at: row[1]!, inserted: positionsOf(row[2] ?? null) })
   }
 }
