@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
+
 /** What committing one batch produced: an answer per op (in order), and the events to announce (in order). */
 export interface BatchOutcome<Result, Event> {
   results: Array<Result | Error>
@@ -82,17 +84,17 @@ export function createGroupCommit<Op, Result, Event> (options: GroupCommitOption
           else batch[i]!.resolve(result)
         })
         // Callers hear of their commit first (a WebSocket sender gets its ack before the fan-out).
-        await new Promise((resolve) => setImmediate(resolve))
+        await nextTurn()
       }
-      // Its results are handled only after these events are out, so listeners still see every
-      // event in order, whichever of the two goes first.
+      // Whichever goes first, the next batch's results are handled only after these events are
+      // out, so listeners still see every event in order.
       const started = !options.commitBlocksThread && startNext()
       if (!(outcome instanceof Failure)) for (const event of outcome.events) options.emit(event)
       if (!started) {
         // The sockets written to are uncorked at the end of this tick (src/realtime/registry.ts):
         // a turn of the event loop later the deliveries are on their way, and the frames read in
         // that turn join the next batch.
-        if (options.commitBlocksThread) await new Promise((resolve) => setImmediate(resolve))
+        if (options.commitBlocksThread) await nextTurn()
         if (!startNext()) break
       }
     }
@@ -112,7 +114,7 @@ export function createGroupCommit<Op, Result, Event> (options: GroupCommitOption
         queue.push({ op, resolve, reject })
         // The flush starts once this turn's I/O callbacks have run: ops that arrived together
         // (several sockets readable at once) go into one commit instead of queueing behind each other.
-        if (!flushing.has(key)) flushing.set(key, new Promise<void>((resolve) => setImmediate(resolve)).then(() => flush(key)))
+        if (!flushing.has(key)) flushing.set(key, nextTurn().then(() => flush(key)))
       })
     },
 

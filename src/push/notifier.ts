@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { findDisplayNames, findPushRoom, listPushTargets, totalUnread, type PushRoom } from '../../db/queries/push.js'
 import type { PushSubscriptionRow } from '../../db/schema/index.js'
 import type { Db } from '../../db/types.js'
@@ -103,7 +104,7 @@ export function createNotifier (options: NotifierOptions) {
   async function drain (): Promise<void> {
     // Never in the tick that announced the message: its deliveries are written at the end of that
     // tick, and on PGlite the lookups run on this thread and would hold them up.
-    await new Promise((resolve) => setImmediate(resolve))
+    await nextTurn()
     while (pending.size > 0) {
       // Whether the messages came during the last round or after it.
       if (nextRoundAt > Date.now()) await pause(nextRoundAt - Date.now())
