@@ -245,25 +245,29 @@ async function idleMemory (proc: Proc, probeFile: string, args: Record<string, u
   }
 }
 
-async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'family-chat-bench-'))
-  const secret = randomBytes(32).toString('hex')
-  let databaseUrl: string | null = null
-  let dropDb: (() => Promise<void>) | undefined
-  if (db === 'postgres') {
-    const name = `fc_bench_${randomBytes(4).toString('hex')}`
-    const admin = postgres(PG_BASE, { max: 1, onnotice: () => {} })
-    await admin.unsafe(`create database ${name}`)
-    await admin.end()
-    const url = new URL(PG_BASE)
-    url.pathname = `/${name}`
-    databaseUrl = url.toString()
-    dropDb = async () => {
+/** A new, empty database on the machine's PostgreSQL, and how to drop it. */
+async function scratchPostgres (): Promise<{ url: string, drop: () => Promise<void> }> {
+  const name = `fc_bench_${randomBytes(4).toString('hex')}`
+  const admin = postgres(PG_BASE, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database ${name}`)
+  await admin.end()
+  const url = new URL(PG_BASE)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    async drop () {
       const cleanup = postgres(PG_BASE, { max: 1, onnotice: () => {} })
       await cleanup.unsafe(`drop database if exists ${name} with (force)`)
       await cleanup.end()
     }
   }
+}
+
+async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'family-chat-bench-'))
+  const secret = randomBytes(32).toString('hex')
+  const scratch = db === 'postgres' ? await scratchPostgres() : undefined
+  const databaseUrl = scratch?.url ?? null
   const procs: Proc[] = []
   try {
     if (PARTS.has('footprint')) await benchFootprint(db, databaseUrl, secret)
@@ -285,7 +289,8 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     if (PARTS.has('logins')) await benchLogins(db, base)
     if (PARTS.has('fanout')) {
       await benchCommitFloor(db, databaseUrl, dataDir)
-      await benchFanout(db, product, { naive: refWs, corked: refCorked }, tokensFile, seeded.roomId)
+      const ceiling = LOADS.has('saturation') ? await appendCeiling(db) : undefined
+      await benchFanout(db, product, { naive: refWs, corked: refCorked }, tokensFile, seeded.roomId, ceiling)
     }
     if (PARTS.has('fairness')) await benchFairness(db, product, token, tokensFile, seeded.roomId)
     await stop(product)
@@ -295,7 +300,7 @@ async function benchDatabase (db: 'pglite' | 'postgres'): Promise<void> {
     if (PARTS.has('idle')) await benchIdle(db, productEnv, tokensFile, seeded.roomId, dataDir)
   } finally {
     for (const proc of procs) await stop(proc)
-    await dropDb?.()
+    await scratch?.drop()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }
@@ -430,13 +435,35 @@ async function benchCommitFloor (db: string, databaseUrl: string | null, dataDir
   await probe('json', 0, 'no I/O: the same JSON round trip back to back')
 }
 
+/** ws-load's saturation: 5 senders, each with a window of 16 messages in flight. */
+const SATURATION_IN_FLIGHT = 5 * 16
+
+/**
+ * Messages a second the room log's append alone commits in batches of everything the saturation
+ * load can have in flight (bench/load/append-probe.ts), on a database of its own seeded like the
+ * bench's: no server delivers more.
+ */
+async function appendCeiling (db: 'pglite' | 'postgres'): Promise<number> {
+  progress(`${db}: the append alone, batches of ${SATURATION_IN_FLIGHT} back to back, its own process and database`)
+  const dataDir = mkdtempSync(join(tmpdir(), 'family-chat-append-probe-'))
+  const scratch = db === 'postgres' ? await scratchPostgres() : undefined
+  try {
+    const result = await runJson([process.execPath, built('bench/load/append-probe.ts'), JSON.stringify({ databaseUrl: scratch?.url ?? null, dataDir, batch: SATURATION_IN_FLIGHT, senders: 5, seconds: WS_SECONDS })])
+    return result.messagesPerSec!
+  } finally {
+    await scratch?.drop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
 /**
  * The bare `ws` references: the naive one writes each frame to each socket on its own; the corked
  * one corks each socket for the tick, as the product does — the stricter ceiling at saturation.
  */
 interface WsReferences { naive: Proc, corked: Proc }
 
-async function benchFanout (db: string, product: Proc, references: WsReferences, tokensFile: string, roomId: string): Promise<void> {
+/** `ceiling`: appendCeiling's messages a second, for a row beside each saturation's (every message is delivered to every socket). */
+async function benchFanout (db: string, product: Proc, references: WsReferences, tokensFile: string, roomId: string, ceiling: number | undefined): Promise<void> {
   const refWs = references.naive
   for (const sockets of SOCKETS) {
     const senders = Math.min(5, sockets)
@@ -458,6 +485,7 @@ async function benchFanout (db: string, product: Proc, references: WsReferences,
       progress(`${db}: fan-out N=${sockets}, ${label}, bare ws corked`)
       const corked = await wsLoad(references.corked.child.pid!, { url: `ws://127.0.0.1:${references.corked.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
       addRow(db, `fan-out N=${sockets} ${label} vs corked ws`, 'delivered/s', ours, corked)
+      if (ceiling !== undefined) addRow(db, `  the append alone ×${sockets} vs corked ws`, 'delivered/s', { deliveredPerSec: ceiling * sockets }, corked)
     }
   }
 }
