@@ -435,8 +435,10 @@ async function benchCommitFloor (db: string, databaseUrl: string | null, dataDir
   await probe('json', 0, 'no I/O: the same JSON round trip back to back')
 }
 
-/** ws-load's saturation: 5 senders, each with a window of 16 messages in flight. */
-const SATURATION_IN_FLIGHT = 5 * 16
+/** Members sending in each fan-out scenario (fewer when the room is smaller). */
+const SENDERS = 5
+/** ws-load's saturation: every sender with a window of 16 messages in flight. */
+const SATURATION_IN_FLIGHT = SENDERS * 16
 
 /**
  * Messages a second the room log's append alone commits in batches of everything the saturation
@@ -448,7 +450,7 @@ async function appendCeiling (db: 'pglite' | 'postgres'): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'family-chat-append-probe-'))
   const scratch = db === 'postgres' ? await scratchPostgres() : undefined
   try {
-    const result = await runJson([process.execPath, built('bench/load/append-probe.ts'), JSON.stringify({ databaseUrl: scratch?.url ?? null, dataDir, batch: SATURATION_IN_FLIGHT, senders: 5, seconds: WS_SECONDS })])
+    const result = await runJson([process.execPath, built('bench/load/append-probe.ts'), JSON.stringify({ databaseUrl: scratch?.url ?? null, dataDir, batch: SATURATION_IN_FLIGHT, senders: SENDERS, seconds: WS_SECONDS })])
     return result.messagesPerSec!
   } finally {
     await scratch?.drop()
@@ -466,7 +468,7 @@ interface WsReferences { naive: Proc, corked: Proc }
 async function benchFanout (db: string, product: Proc, references: WsReferences, tokensFile: string, roomId: string, ceiling: number | undefined): Promise<void> {
   const refWs = references.naive
   for (const sockets of SOCKETS) {
-    const senders = Math.min(5, sockets)
+    const senders = Math.min(SENDERS, sockets)
     for (const rate of [sockets === 1000 ? 20 : 200, 0]) {
       if (!LOADS.has(rate === 0 ? 'saturation' : 'moderate') || (sockets === 1 && rate === 0)) continue
       const label = rate === 0 ? 'saturation' : `${rate} msg/s`
@@ -485,7 +487,7 @@ async function benchFanout (db: string, product: Proc, references: WsReferences,
       progress(`${db}: fan-out N=${sockets}, ${label}, bare ws corked`)
       const corked = await wsLoad(references.corked.child.pid!, { url: `ws://127.0.0.1:${references.corked.port}`, mode: 'bare', sockets, senders, rate, seconds: WS_SECONDS })
       addRow(db, `fan-out N=${sockets} ${label} vs corked ws`, 'delivered/s', ours, corked)
-      if (ceiling !== undefined) addRow(db, `  the append alone ×${sockets} vs corked ws`, 'delivered/s', { deliveredPerSec: ceiling * sockets }, corked)
+      if (ceiling !== undefined) addRow(db, `fan-out N=${sockets} append alone ×${sockets} vs corked ws`, 'delivered/s', { deliveredPerSec: ceiling * sockets }, corked)
     }
   }
 }

@@ -16,6 +16,7 @@ const seeded = await seed({ databaseUrl: args.databaseUrl, dataDir: args.dataDir
 const database = await openDatabase({ databaseUrl: args.databaseUrl, dataDir: args.dataDir })
 const senders = (await database.db.select({ id: users.id }).from(users)).map((u) => u.id)
 
+const pad = 'x'.repeat(60)
 let sent = 0
 /** A batch as the load sends it: about 100-byte bodies, round robin over the senders, each with its clientId. */
 function batch (): AppendInput[] {
@@ -24,7 +25,7 @@ function batch (): AppendInput[] {
     return {
       senderId: senders[n % senders.length]!,
       clientId: `probe-${n}`,
-      body: JSON.stringify({ t: Date.now(), s: n % senders.length, p: 'x'.repeat(60) }),
+      body: JSON.stringify({ t: Date.now(), s: n % senders.length, p: pad }),
       imageKey: null,
       thumbKey: null,
       imageWidth: null,
