@@ -5,6 +5,7 @@ import type { MediaStore } from '../media/media-store.js'
 import { listRoomMates } from '../../db/queries/rooms.js'
 import type { Db } from '../../db/types.js'
 import { invalidCredentials, unauthorized, validation } from '../errors.js'
+import { isStorableText } from '../schemas/common.js'
 import type { User } from '../schemas/user.js'
 import { hashPassword, verifyPassword } from './passwords.js'
 import type { SessionService } from './session-service.js'
@@ -99,7 +100,8 @@ export function createAccounts (db: Db, sessions: SessionService, media: Profile
      * all fail the same way, after the same argon2 work.
      */
     async login (credentials: { username: string, password: string }, userAgent: string | null): Promise<{ user: User, sessionId: string }> {
-      const row = await findUserByUsername(db, credentials.username)
+      // A name the database could not hold is nobody's, and must be answered like any unknown one.
+      const row = isStorableText(credentials.username) ? await findUserByUsername(db, credentials.username) : undefined
       const usable = row !== undefined && row.disabledAt === null
       const ok = await verifyPassword(usable ? row.passwordHash : undefined, credentials.password)
       if (!ok || !usable) throw invalidCredentials()

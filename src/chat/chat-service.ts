@@ -8,7 +8,7 @@ import { forbidden, notFound, validation } from '../errors.js'
 import type { Message } from '../schemas/message.js'
 import type { Room, RoomNotificationsBody } from '../schemas/room.js'
 import { toMessageDto } from './message-dto.js'
-import { sanitizeBody } from './body.js'
+import { plainText, sanitizeBody } from './body.js'
 import { isOneEmoji } from './emoji.js'
 import { readPage, rowCost, type HistoryPage, type HistoryQuery } from './pages.js'
 import { storeAndSend, type ChatMedia } from './photos.js'
@@ -213,7 +213,8 @@ export function createChatService (options: ChatServiceOptions) {
      * prefix, newest first. The cursor is opaque to clients: the last message's id, encoded.
      */
     async search (userId: string, input: { q: string, roomId?: string | undefined, limit: number, cursor?: string | undefined }): Promise<{ messages: Message[], nextCursor: string | null }> {
-      const text = input.q.trim()
+      // Cleaned as the bodies it searches were: a NUL or an unpaired surrogate cannot reach the database.
+      const text = plainText(input.q).trim()
       if (text === '') throw validation('q must contain something to search for')
       const afterId = input.cursor === undefined ? undefined : Buffer.from(input.cursor, 'base64url').toString()
       if (afterId !== undefined && !isUuid(afterId)) throw validation('cursor is not one this server gave')

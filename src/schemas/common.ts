@@ -21,6 +21,15 @@ export const IdSchema = Type.String({ minLength: 1, maxLength: 64 })
 export const SeqSchema = Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })
 export const IsoDateSchema = Type.String({ format: 'date-time' })
 
+/**
+ * Text PostgreSQL can keep exactly as the client sent it: its `text` cannot hold NUL, and UTF-8 has
+ * no encoding for an unpaired surrogate (the drivers would store U+FFFD). Used where a string is
+ * stored or looked up as it came (a `clientId`), so it is refused rather than changed.
+ */
+export const STORABLE_TEXT_PATTERN = '^[^\\u0000\\uD800-\\uDFFF]*$'
+const STORABLE_TEXT = new RegExp(STORABLE_TEXT_PATTERN, 'u')
+export const isStorableText = (text: string): boolean => STORABLE_TEXT.test(text)
+
 export const ErrorResponseSchema = Type.Object({
   statusCode: Type.Integer(),
   code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),

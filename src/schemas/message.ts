@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { IdSchema, IsoDateSchema, SeqSchema } from './common.js'
+import { IdSchema, IsoDateSchema, SeqSchema, STORABLE_TEXT_PATTERN } from './common.js'
 
 export const ImageSchema = Type.Object({
   url: Type.String(),
@@ -41,7 +41,7 @@ export type Message = Static<typeof MessageSchema>
 // Raw bodies may exceed 4,000 characters before control characters and outer whitespace go;
 // the exact rule is enforced after sanitising (src/chat/body.ts). This only bounds the work.
 export const RawBodySchema = Type.String({ maxLength: 16_000 })
-export const ClientIdSchema = Type.String({ minLength: 1, maxLength: 64 })
+export const ClientIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: STORABLE_TEXT_PATTERN })
 
 export const SendMessageBodySchema = Type.Object({
   roomId: Type.Optional(IdSchema),

@@ -14,7 +14,9 @@ const Base64Url = (maxLength: number) => Type.String({ minLength: 1, maxLength, 
 
 /** A browser's PushSubscription as JSON (what `subscription.toJSON()` gives), plus the preview chosen on the device. */
 export const PushSubscriptionBodySchema = Type.Object({
-  endpoint: Type.String({ minLength: 1, maxLength: 2048 }),
+  // What a browser sends is a serialized URL, which is always printable ASCII (non-ASCII is
+  // percent-encoded, hosts punycoded): anything else did not come from a PushSubscription.
+  endpoint: Type.String({ minLength: 1, maxLength: 2048, pattern: '^[!-~]+$' }),
   keys: Type.Object({ p256dh: Base64Url(128), auth: Base64Url(64) }),
   preview: Type.Optional(PushPreviewSchema)
 })

@@ -105,6 +105,7 @@ const refusals: Array<[string, () => Promise<FilePart | undefined>, Record<strin
   ['an unknown field', async () => ({ bytes: await images.webp() }), { admin: 'yes' }, 400, 'validation'],
   ['a 4,001-character caption', async () => ({ bytes: await images.webp() }), { body: 'x'.repeat(4001) }, 400, 'validation'],
   ['an empty clientId', async () => ({ bytes: await images.webp() }), { clientId: '' }, 400, 'validation'],
+  ['a NUL in the clientId', async () => ({ bytes: await images.webp() }), { clientId: 'photo\u0000' }, 400, 'validation'],
   ['a room that does not exist', async () => ({ bytes: await images.webp() }), { roomId: '00000000-0000-4000-8000-000000000000' }, 404, 'not_found']
 ]
 for (const [name, makeFile, fields, status, code] of refusals) {
@@ -156,6 +157,27 @@ t.test('an upload retried with its clientId answers the original and stores noth
   t.equal(again.json().message.id, first.json().message.id)
   t.equal(await storedMessageCount(app), 1)
   t.equal(mediaFiles(app).length, 2, 'one image and one thumbnail')
+})
+
+t.test('a multipart body cut short or out of shape is 400 validation, on both photo routes, and stores nothing', async (t) => {
+  const { app, alice } = await setup(t)
+  const { payload, headers } = multipart({ body: 'caption' }, { bytes: await images.webp() })
+  const boundary = headers['content-type']!.split('boundary=')[1]!
+  const bodies: Array<[string, Buffer]> = [
+    ['cut off inside the file', payload.subarray(0, payload.length - 100)],
+    ['cut off after the first boundary', Buffer.from(`--${boundary}\r\nbroken`)],
+    ['a part whose header never ends', Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n`)]
+  ]
+  for (const [what, body] of bodies) {
+    for (const [method, url] of [['POST', '/api/messages/upload'], ['PUT', '/api/users/me/avatar']] as const) {
+      const res = await app.inject({ method, url, headers: { ...headers, ...bearer(alice.token) }, payload: body })
+      t.equal(res.statusCode, 400, `${url}: ${what}`)
+      t.match(res.json(), { statusCode: 400, code: 'validation', message: String }, `${url}: ${what}`)
+    }
+  }
+  t.equal(await storedMessageCount(app), 0)
+  t.same(mediaFiles(app), [], 'no file left behind')
+  t.equal((await app.inject({ url: '/api/auth/me', headers: bearer(alice.token) })).json().user.avatarUrl, null)
 })
 
 t.test('a non-multipart request to the upload route is refused', async (t) => {

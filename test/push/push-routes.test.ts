@@ -50,7 +50,12 @@ t.test('a subscription the contract does not allow is 400 validation and nothing
     ['a key that is not base64url', { ...good, keys: { ...good.keys, auth: 'not/base64+url' } }],
     ['no keys', { endpoint: good.endpoint }],
     ['an unknown preview', { ...good, preview: 'everything' }],
-    ['an endpoint that is not a string', { ...good, endpoint: 42 }]
+    ['an endpoint that is not a string', { ...good, endpoint: 42 }],
+    // A browser sends a serialized URL, always ASCII; PostgreSQL cannot store a NUL at all.
+    ['a NUL in the endpoint', { ...good, endpoint: `${good.endpoint}\u0000` }],
+    ['a NUL in the query', { ...good, endpoint: `${good.endpoint}?\u0000=1` }],
+    ['an unpaired surrogate', { ...good, endpoint: `${good.endpoint}\ud800` }],
+    ['a space', { ...good, endpoint: `${good.endpoint} x` }]
   ]
   for (const [what, payload] of cases) {
     const res = await subscribe(app, token, { subscription: payload as object })

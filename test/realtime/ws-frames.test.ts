@@ -37,6 +37,8 @@ t.test('bad frames get error validation and the socket stays open', async (t) =>
     ['send with 4,001 characters', 'message.send', { roomId, body: 'x'.repeat(4001), clientId: 'c' }],
     ['send with a 65-character clientId', 'message.send', { roomId, body: 'hi', clientId: 'c'.repeat(65) }],
     ['send with an extra field', 'message.send', { roomId, body: 'hi', clientId: 'c', admin: true }],
+    ['send with a NUL in the clientId', 'message.send', { roomId, body: 'hi', clientId: 'c\u0000' }],
+    ['send with an unpaired surrogate in the clientId', 'message.send', { roomId, body: 'hi', clientId: '\udc00c' }],
     ['edit without a body', 'message.edit', { messageId: 'x' }],
     ['delete without an id', 'message.delete', {}],
     ['sync with a negative since', 'sync', { roomId, since: -1 }],
@@ -56,6 +58,23 @@ t.test('bad frames get error validation and the socket stays open', async (t) =>
   t.equal((await socket.request('ping', {})).type, 'pong', 'still open')
   t.equal(await storedMessageCount(app), 0, 'nothing stored')
   await socket.close()
+})
+
+t.test('a send refused for its clientId takes nobody else\'s message down with it', async (t) => {
+  const { app, alice, bob } = await aliceAndBob(t)
+  const a = await openSocket(app, alice.token)
+  const b = await openSocket(app, bob.token)
+  const roomId = await familyOf(a)
+  // Sent in one turn, so that both would go to the database in one batch.
+  const [refused, acked] = await Promise.all([
+    a.request('message.send', { roomId, body: 'poison', clientId: 'p\u0000' }),
+    b.request('message.send', { roomId, body: 'fine', clientId: 'ok' })
+  ])
+  t.match(refused, { type: 'error', data: { code: 'validation' } })
+  t.match(acked, { type: 'ack', data: { message: { body: 'fine', seq: 1 } } })
+  t.equal(await storedMessageCount(app), 1)
+  await a.close()
+  await b.close()
 })
 
 t.test('a frame over 64 KiB closes the socket with 1009', async (t) => {

@@ -21,7 +21,10 @@ t.test('wrong password and unknown user are indistinguishable', async (t) => {
   const wrong = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'alice', password: 'not the password' } })
   const unknown = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'mallory', password: 'not the password' } })
   const malformed = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'x!', password: 'not the password' } })
-  for (const res of [wrong, unknown, malformed]) {
+  // Names no database could hold: still only "wrong username or password".
+  const nul = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'alice\u0000', password: PASSWORD } })
+  const surrogate = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'alice\ud800', password: PASSWORD } })
+  for (const res of [wrong, unknown, malformed, nul, surrogate]) {
     t.equal(res.statusCode, 401)
     t.same(res.json(), { statusCode: 401, code: 'invalid_credentials', error: 'Unauthorized', message: 'Wrong username or password' })
   }

@@ -79,6 +79,9 @@ const badSends: Array<[string, unknown, number, string]> = [
   ['a numeric body', { body: 42 }, 400, 'validation'],
   ['an empty clientId', { body: 'hi', clientId: '' }, 400, 'validation'],
   ['a 65-character clientId', { body: 'hi', clientId: 'c'.repeat(65) }, 400, 'validation'],
+  // Kept as sent, so refused rather than changed: PostgreSQL stores neither.
+  ['a NUL in the clientId', { body: 'hi', clientId: 'c\u0000' }, 400, 'validation'],
+  ['an unpaired surrogate in the clientId', { body: 'hi', clientId: 'c\ud800' }, 400, 'validation'],
   ['an unknown room', { body: 'hi', roomId: '00000000-0000-4000-8000-000000000000' }, 404, 'not_found'],
   ['a malformed room id', { body: 'hi', roomId: "x' or 1=1 --" }, 404, 'not_found']
 ]
