@@ -35,7 +35,8 @@ export function createImagePipeline (options: { concurrency?: number, maxWaiting
   const loadSharp = (): Promise<typeof SharpModule> => (loading ??= import('sharp').then((m) => m.default))
   const limit = createSemaphore(options.concurrency ?? 2, options.maxWaiting ?? 16, 'The server is busy processing photos; try again in a moment')
 
-  async function open (bytes: Buffer): Promise<Sharp> {
+  /** The upload opened for decoding; `ours` when its pixels come from our HEIC decoder, not the upload's bytes. */
+  async function open (bytes: Buffer): Promise<{ image: Sharp, ours: boolean }> {
     const format = detectImageFormat(bytes)
     if (format === null) throw notAnImage()
     const sharp = await loadSharp()
@@ -49,11 +50,11 @@ export function createImagePipeline (options: { concurrency?: number, maxWaiting
     if (meta.width * meta.height > MAX_PIXELS) throw tooManyPixels()
     if (format !== 'heic') {
       // failOn 'error': a truncated or corrupt file is refused instead of half-decoded.
-      return sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error', pages: 1, sequentialRead: true }).rotate()
+      return { image: sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'error', pages: 1, sequentialRead: true }).rotate(), ours: false }
     }
     try {
       const raw = await heic.decode(bytes, MAX_PIXELS)
-      return sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 4 } })
+      return { image: sharp(raw.pixels, { raw: { width: raw.width, height: raw.height, channels: 4 } }), ours: true }
     } catch (err) {
       if (err instanceof HeicTooLargeError) throw tooManyPixels()
       if (err instanceof HeicUnreadableError) throw notAnImage()
@@ -68,17 +69,22 @@ export function createImagePipeline (options: { concurrency?: number, maxWaiting
     return await out.toBuffer({ resolveWithObject: true })
   }
 
-  /** Opens the photo, renders it with `render`, and blames a decode failure on the upload. */
+  /**
+   * Opens the photo and renders it with `render`. A header can be sound and the data behind it not,
+   * and libvips words that many ways ("libpng read error", "unable to read pixels", a bare "Unknown
+   * error" for a damaged chunk that its statistics pass read without complaint), so a failure while
+   * the upload's own bytes are decoded is the upload's: 415. Only pixels from our HEIC decoder, or
+   * the machine running out of memory, make it the server's.
+   */
   function run (bytes: Buffer, render: (image: Sharp, alpha: boolean) => Promise<ProcessedImage>): Promise<ProcessedImage> {
     return limit(async () => {
-      const image = await open(bytes)
+      const { image, ours } = await open(bytes)
       try {
         const stats = await image.clone().stats()
         return await render(image, !stats.isOpaque)
       } catch (err) {
-        // Pixel data that fails to decode is a bad upload, not a server fault.
-        if (err instanceof Error && /Input|corrupt|premature|bad|invalid|unsupported|VipsJpeg|pngload|webpload|gifload|heifload/i.test(err.message)) throw notAnImage()
-        throw err
+        if (ours || (err instanceof Error && /out of memory/i.test(err.message))) throw err
+        throw notAnImage()
       }
     })
   }

@@ -76,6 +76,8 @@ t.test('a new photo replaces the old one (its files go); removing it leaves none
 const refusals: Array<[string, number, string, () => Promise<{ file?: FilePart, fields?: Record<string, string> }>]> = [
   ['a text file named .jpg', 415, 'unsupported_media_type', async () => ({ file: { bytes: Buffer.from('not a photo at all'), filename: 'me.jpg' } })],
   ['a truncated JPEG', 415, 'unsupported_media_type', async () => ({ file: { bytes: await images.truncatedJpeg() } })],
+  ['a PNG whose pixel data is corrupt', 415, 'unsupported_media_type', async () => ({ file: { bytes: await images.pngWithCorruptPixels() } })],
+  ['a PNG whose header checksum is wrong', 415, 'unsupported_media_type', async () => ({ file: { bytes: await images.pngWithBadHeaderChecksum() } })],
   ['a pixel bomb', 413, 'payload_too_large', async () => ({ file: { bytes: images.pixelBomb() } })],
   ['no file', 400, 'validation', async () => ({ fields: { note: 'x' } })],
   ['an empty file', 400, 'validation', async () => ({ file: { bytes: Buffer.alloc(0) } })],
