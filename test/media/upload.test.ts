@@ -122,6 +122,28 @@ for (const [name, makeFile, fields, status, code] of refusals) {
   })
 }
 
+t.test('damaged photos of every format are stored or refused 415, never a 500', async (t) => {
+  const { app, alice } = await setup(t)
+  const originals = { jpeg: await images.jpegWithExifAndGps(), png: await images.pngWithAlpha(), webp: await images.webp(), gif: await images.gif(), avif: await images.avif(), heic: images.heic() }
+  // A fixed sequence, so a failure names the same bytes on every run.
+  let state = 20261208
+  const random = (n: number): number => { state = (state * 1103515245 + 12345) % 2 ** 31; return state % n }
+  for (const [format, original] of Object.entries(originals)) {
+    const seen: Record<number, number> = {}
+    for (let i = 0; i < 24; i++) {
+      const bytes = Buffer.from(original)
+      // Past the first 16 bytes, so that the format is still recognised and the decoder is reached.
+      const at = 16 + random(bytes.length - 16)
+      if (i % 2 === 0) for (let k = 0; k < 1 + random(8); k++) bytes[16 + random(bytes.length - 16)] = random(256)
+      const damaged = i % 2 === 0 ? bytes : bytes.subarray(0, at)
+      const res = await upload(app, alice.token, {}, { bytes: damaged })
+      seen[res.statusCode] = (seen[res.statusCode] ?? 0) + 1
+      if (res.statusCode !== 201) t.match(res.json(), { statusCode: 415, code: 'unsupported_media_type' }, `${format} #${i}`)
+    }
+    t.comment(`${format}: ${JSON.stringify(seen)}`)
+  }
+})
+
 t.test('an upload over MAX_UPLOAD_BYTES is 413, stopped while streaming', async (t) => {
   const { tempDir } = await import('../helper.js')
   const dir = tempDir(t)
